@@ -1,0 +1,1 @@
+"""The Ally course as code: content domain, services and pages."""

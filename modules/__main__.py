@@ -1,0 +1,98 @@
+"""Content authors' commands: `python -m modules validate|schema|readability`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from modules.course import readability
+from modules.course.models import Lesson
+from modules.course.problems import plural
+from modules.course.schema import course_schema, module_schema
+from modules.course.validation import validate_path
+
+DEFAULT_CONTENT = Path("content")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m modules", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("validate", help="check a content directory or one module file")
+    check.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_CONTENT,
+        help="a content directory (default: content/) or a module file",
+    )
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    schema = commands.add_parser("schema", help="write JSON Schemas for YAML-aware editors")
+    schema.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=Path("schema"),
+        help="where to write course.schema.json and module.schema.json (default: schema/)",
+    )
+    levels = commands.add_parser("readability", help="the reading grade of every lesson")
+    levels.add_argument("path", nargs="?", type=Path, default=DEFAULT_CONTENT)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args.path, args.json)
+        if args.command == "schema":
+            return _schema(args.directory)
+        return _readability(args.path)
+    except (OSError, RecursionError, MemoryError) as exc:  # never a traceback for authors
+        print(f"{getattr(args, 'path', '')}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _validate(path: Path, as_json: bool) -> int:
+    result = validate_path(path)
+    if as_json:
+        print(json.dumps([p.as_json() for p in result.problems], indent=2))
+    else:
+        for problem in result.problems:
+            print(problem.format())
+        errors, warnings = len(result.errors), len(result.warnings)
+        print(
+            f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {path}", file=sys.stderr
+        )
+    return 1 if result.errors else 0
+
+
+def _schema(directory: Path) -> int:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, schema in (("course", course_schema()), ("module", module_schema())):
+        target = directory / f"{name}.schema.json"
+        target.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+    return 0
+
+
+def _readability(path: Path) -> int:
+    result = validate_path(path)
+    if result.content is None:
+        print(
+            f"{path}: fix the errors that `python -m modules validate` reports first",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{'module':36} {'lesson':28} {'words':>6} {'words/sentence':>15} {'grade':>6}")
+    for module in result.content.modules.values():
+        for step in module.steps:
+            if isinstance(step, Lesson):
+                m = readability.measure(step.body)
+                print(
+                    f"{module.id:36} {step.id:28} {m.words:6} {m.words / m.sentences:15.1f}"
+                    f" {m.grade:6.1f}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The one settings object: environment variables win over `.streamlit/secrets.toml`.
+
+No streamlit import here: the app, the CLI and the tests all read settings the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATABASE_PATH = Path("data") / "ally.db"
+DEFAULT_CONTENT_DIR = Path("content")
+SECRETS_PATH = Path(".streamlit") / "secrets.toml"
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Where to send password-reset links; optional (there may be no mail server)."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    content_dir: Path
+    allow_signup: bool = True
+    smtp: SmtpSettings | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(database_url={redacted_url(self.database_url)!r}, "
+            f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
+            f"smtp={self.smtp!r})"
+        )
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    secrets_path: Path | None = None,
+    *,
+    cwd: Path | None = None,
+) -> Settings:
+    """Read settings from `environ` (default os.environ) over the secrets file, then defaults."""
+    base = cwd if cwd is not None else Path.cwd()
+    values: dict[str, Any] = dict(_read_secrets(secrets_path or base / SECRETS_PATH))
+    env = os.environ if environ is None else environ
+    values.update({key: value for key, value in env.items() if key.startswith("ALLY_")})
+    return Settings(
+        database_url=_database_url(values.get("ALLY_DATABASE_URL"), base),
+        content_dir=_content_dir(values.get("ALLY_CONTENT_DIR"), base),
+        allow_signup=_flag("ALLY_ALLOW_SIGNUP", values.get("ALLY_ALLOW_SIGNUP"), default=True),
+        smtp=_smtp(values),
+    )
+
+
+def _read_secrets(path: Path) -> Mapping[str, Any]:
+    try:
+        with path.open("rb") as secrets_file:
+            return tomllib.load(secrets_file)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: not valid TOML ({error})") from None
+
+
+def _text(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SettingsError(f"{key} must be a string, got {value!r}")
+    return value.strip() or None
+
+
+def _database_url(value: Any, base: Path) -> str:
+    url = _text("ALLY_DATABASE_URL", value)
+    if url is None:
+        return f"sqlite:///{(base / DEFAULT_DATABASE_PATH).resolve()}"
+    scheme, separator, rest = url.partition("://")
+    backend = scheme.split("+", 1)[0]
+    if not separator or backend not in _SUPPORTED_SCHEMES:
+        raise SettingsError(
+            f"ALLY_DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme!r}"
+        )
+    if scheme in ("postgresql", "postgres"):
+        # A plain PostgreSQL URL means psycopg 3, the driver we install.
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
+def _content_dir(value: Any, base: Path) -> Path:
+    text = _text("ALLY_CONTENT_DIR", value)
+    return base / (Path(text) if text else DEFAULT_CONTENT_DIR)
+
+
+def _flag(key: str, value: Any, *, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise SettingsError(f"{key} must be true or false, got {value!r}")
+
+
+def _smtp(values: Mapping[str, Any]) -> SmtpSettings | None:
+    host = _text("ALLY_SMTP_HOST", values.get("ALLY_SMTP_HOST"))
+    if host is None:
+        return None
+    sender = _text("ALLY_SMTP_FROM", values.get("ALLY_SMTP_FROM"))
+    if sender is None:
+        raise SettingsError("ALLY_SMTP_FROM is required when ALLY_SMTP_HOST is set")
+    return SmtpSettings(
+        host=host,
+        port=_port(values.get("ALLY_SMTP_PORT")),
+        sender=sender,
+        username=_text("ALLY_SMTP_USER", values.get("ALLY_SMTP_USER")),
+        password=_text("ALLY_SMTP_PASSWORD", values.get("ALLY_SMTP_PASSWORD")),
+        starttls=_flag("ALLY_SMTP_STARTTLS", values.get("ALLY_SMTP_STARTTLS"), default=True),
+    )
+
+
+def _port(value: Any) -> int:
+    if value is None:
+        return 587
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise SettingsError(f"ALLY_SMTP_PORT must be a port number, got {value!r}")
+    return port
+
+
+def redacted_url(url: str) -> str:
+    """The URL with its password replaced by ***, for logs and messages."""
+    scheme, separator, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not separator or not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

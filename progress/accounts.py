@@ -1,0 +1,153 @@
+"""Accounts: users and their roles. The first account becomes administrator and facilitator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from progress.database import as_utc, lock_for_write
+from progress.errors import EmailTaken, RecordNotFound
+from progress.tables import ROLES, UserRoleRow, UserRow
+
+FIRST_ACCOUNT_ROLES = frozenset({"admin", "facilitator"})
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    email: str
+    display_name: str
+    roles: frozenset[str]
+    has_password: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What sign-in needs; kept apart from UserRecord so the hash travels no further."""
+
+    user: UserRecord
+    password_hash: str | None
+
+
+def normalize_email(email: str) -> str:
+    """The stored form of an address: trimmed and lower case, so uniqueness ignores case."""
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    email: str,
+    display_name: str,
+    password_hash: str | None,
+    roles: Iterable[str] = ("learner",),
+    now: datetime | None = None,
+) -> UserRecord:
+    """Add an account; on an empty database it also gets the administrator and facilitator roles.
+
+    Two replicas creating the first accounts at once are serialised by a lock, so exactly
+    one of them sees the empty table. Raises EmailTaken when the address is in use.
+    """
+    wanted = _checked_roles(roles)
+    address = normalize_email(email)
+    lock_for_write(session, "users")
+    if session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
+        raise EmailTaken(address)
+    if session.scalar(select(func.count()).select_from(UserRow)) == 0:
+        wanted |= FIRST_ACCOUNT_ROLES
+    row = UserRow(
+        email=address,
+        display_name=display_name.strip(),
+        password_hash=password_hash,
+        created_at=as_utc(now),
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(UserRoleRow(user_id=row.id, role=role) for role in sorted(wanted))
+    session.flush()
+    return _record(row, wanted)
+
+
+def get_user(session: Session, user_id: int) -> UserRecord | None:
+    row = session.get(UserRow, user_id)
+    return None if row is None else _record(row, _roles_of(session, row.id))
+
+
+def find_user_by_email(session: Session, email: str) -> UserRecord | None:
+    credentials = sign_in_credentials(session, email)
+    return None if credentials is None else credentials.user
+
+
+def sign_in_credentials(session: Session, email: str) -> Credentials | None:
+    row = session.scalar(select(UserRow).where(UserRow.email == normalize_email(email)))
+    if row is None:
+        return None
+    return Credentials(_record(row, _roles_of(session, row.id)), row.password_hash)
+
+
+def list_users(session: Session) -> list[UserRecord]:
+    """Every account, oldest first."""
+    rows = session.scalars(select(UserRow).order_by(UserRow.id)).all()
+    roles: dict[int, set[str]] = {}
+    for user_id, role in session.execute(select(UserRoleRow.user_id, UserRoleRow.role)):
+        roles.setdefault(user_id, set()).add(role)
+    return [_record(row, frozenset(roles.get(row.id, ()))) for row in rows]
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(UserRow)) or 0
+
+
+def set_roles(session: Session, user_id: int, roles: Iterable[str]) -> UserRecord:
+    """Replace the account's roles."""
+    wanted = _checked_roles(roles)
+    row = _user_row(session, user_id)
+    session.execute(delete(UserRoleRow).where(UserRoleRow.user_id == user_id))
+    session.add_all(UserRoleRow(user_id=user_id, role=role) for role in sorted(wanted))
+    session.flush()
+    return _record(row, wanted)
+
+
+def set_password_hash(session: Session, user_id: int, password_hash: str) -> None:
+    _user_row(session, user_id).password_hash = password_hash
+    session.flush()
+
+
+def set_display_name(session: Session, user_id: int, display_name: str) -> None:
+    _user_row(session, user_id).display_name = display_name.strip()
+    session.flush()
+
+
+def _checked_roles(roles: Iterable[str]) -> set[str]:
+    wanted = set(roles)
+    unknown = wanted - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role {sorted(unknown)[0]!r}; roles are {', '.join(ROLES)}")
+    return wanted
+
+
+def _user_row(session: Session, user_id: int) -> UserRow:
+    row = session.get(UserRow, user_id)
+    if row is None:
+        raise RecordNotFound(f"user {user_id}")
+    return row
+
+
+def _roles_of(session: Session, user_id: int) -> frozenset[str]:
+    query = select(UserRoleRow.role).where(UserRoleRow.user_id == user_id)
+    return frozenset(session.scalars(query))
+
+
+def _record(row: UserRow, roles: Iterable[str]) -> UserRecord:
+    return UserRecord(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        roles=frozenset(roles),
+        has_password=row.password_hash is not None,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,134 @@
+"""Engines, the session factory, write locks and the upsert helpers every repository uses."""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from progress.tables.base import Base
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime:
+    """`moment` in UTC, or now when None; a naive datetime is refused, not guessed at."""
+    if moment is None:
+        return utcnow()
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: pass a timezone-aware one")
+    return moment.astimezone(UTC)
+
+
+def engine_for(url: str) -> Engine:
+    """The process's one engine for `url`, created on first use."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = make_engine(url)
+        return engine
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine; for SQLite the file and its folder are created and pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_immediately)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Take transaction control away from the sqlite3 module (it would skip BEGIN for
+    # SELECTs and DDL); _begin_sqlite_immediately emits our own BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_immediately(connection: Connection) -> None:
+    # Every unit of work takes SQLite's write lock at BEGIN. A deferred transaction that
+    # reads and then writes fails at once with "database is locked" when another writer
+    # got in between; an immediate one waits up to busy_timeout instead. It also makes
+    # check-then-insert (the first account, idempotent writes) safe between processes.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The one way to open a unit of work: `with session_factory(engine).begin() as session:`."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def lock_for_write(session: Session, name: str) -> None:
+    """Serialise transactions that take the lock `name` until this one ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, every transaction
+    already holds the database's write lock from its BEGIN.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory lock key for `name`."""
+    return zlib.crc32(b"ally:" + name.encode()) - 2**31
+
+
+def insert_ignoring_conflict(
+    session: Session, table: type[Base], values: Mapping[str, Any], key: Iterable[str]
+) -> bool:
+    """INSERT one row unless a row with the same unique `key` exists; True when inserted."""
+    statement = _dialect_insert(session, table).values(**values)
+    result = session.execute(statement.on_conflict_do_nothing(index_elements=list(key)))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def upsert(
+    session: Session,
+    table: type[Base],
+    values: Mapping[str, Any],
+    key: Iterable[str],
+    update: Iterable[str],
+) -> None:
+    """INSERT one row, or UPDATE the columns `update` of the row with the same unique `key`."""
+    statement = _dialect_insert(session, table).values(**values)
+    changes = {column: statement.excluded[column] for column in update}
+    session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
+
+
+def _dialect_insert(session: Session, table: type[Base]) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for the {name} database")

@@ -1,0 +1,152 @@
+"""Step progress and the learner's last position (for the Continue button)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from progress.database import as_utc, insert_ignoring_conflict, upsert
+from progress.tables import LearnerPositionRow, StepProgressRow
+
+
+@dataclass(frozen=True, slots=True)
+class StepRef:
+    """A step of the content, by ids: progress never points into content with foreign keys."""
+
+    course_id: str
+    module_id: str
+    step_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepProgressRecord:
+    step: StepRef
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    content_version: str
+    is_preview: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    module_id: str
+    step_id: str
+    updated_at: datetime
+
+
+STEP_KEY = ("user_id", "course_id", "module_id", "step_id", "is_preview")
+
+
+def step_values(user_id: int, step: StepRef, is_preview: bool) -> dict[str, object]:
+    """The key columns every learner record shares."""
+    return {
+        "user_id": user_id,
+        "course_id": step.course_id,
+        "module_id": step.module_id,
+        "step_id": step.step_id,
+        "is_preview": is_preview,
+    }
+
+
+def mark_step_started(
+    session: Session,
+    user_id: int,
+    step: StepRef,
+    content_version: str,
+    *,
+    is_preview: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Note that the learner opened the step; no change when it was started before."""
+    row = step_values(user_id, step, is_preview) | {
+        "status": "started",
+        "started_at": as_utc(now),
+        "completed_at": None,
+        "content_version": content_version,
+    }
+    insert_ignoring_conflict(session, StepProgressRow, row, key=STEP_KEY)
+
+
+def mark_step_completed(
+    session: Session,
+    user_id: int,
+    step: StepRef,
+    content_version: str,
+    *,
+    is_preview: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Complete the step; completing it again keeps the first completion time and version."""
+    moment = as_utc(now)
+    mark_step_started(session, user_id, step, content_version, is_preview=is_preview, now=moment)
+    session.execute(
+        update(StepProgressRow)
+        .where(*_step_is(user_id, step, is_preview), StepProgressRow.status != "completed")
+        .values(status="completed", completed_at=moment, content_version=content_version)
+    )
+
+
+def step_progress(
+    session: Session,
+    user_id: int,
+    course_id: str,
+    module_id: str | None = None,
+    *,
+    is_preview: bool = False,
+) -> list[StepProgressRecord]:
+    """The learner's step records in a course (or one module of it)."""
+    query = select(StepProgressRow).where(
+        StepProgressRow.user_id == user_id,
+        StepProgressRow.course_id == course_id,
+        StepProgressRow.is_preview == is_preview,
+    )
+    if module_id is not None:
+        query = query.where(StepProgressRow.module_id == module_id)
+    rows = session.scalars(query.order_by(StepProgressRow.id))
+    return [_progress_record(row) for row in rows]
+
+
+def save_position(
+    session: Session,
+    user_id: int,
+    step: StepRef,
+    *,
+    is_preview: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Remember the step the learner is at."""
+    row = step_values(user_id, step, is_preview) | {"updated_at": as_utc(now)}
+    key = ("user_id", "course_id", "is_preview")
+    upsert(session, LearnerPositionRow, row, key=key, update=("module_id", "step_id", "updated_at"))
+
+
+def last_position(
+    session: Session, user_id: int, course_id: str, *, is_preview: bool = False
+) -> Position | None:
+    row = session.get(LearnerPositionRow, (user_id, course_id, is_preview))
+    return None if row is None else Position(row.module_id, row.step_id, row.updated_at)
+
+
+def _step_is(user_id: int, step: StepRef, is_preview: bool) -> tuple[object, ...]:
+    return (
+        StepProgressRow.user_id == user_id,
+        StepProgressRow.course_id == step.course_id,
+        StepProgressRow.module_id == step.module_id,
+        StepProgressRow.step_id == step.step_id,
+        StepProgressRow.is_preview == is_preview,
+    )
+
+
+def _progress_record(row: StepProgressRow) -> StepProgressRecord:
+    return StepProgressRecord(
+        step=StepRef(row.course_id, row.module_id, row.step_id),
+        status=row.status,
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+        content_version=row.content_version,
+        is_preview=row.is_preview,
+    )

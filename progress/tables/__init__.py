@@ -1,0 +1,54 @@
+"""SQLAlchemy tables of progress/; importing this registers all of them on Base.metadata."""
+
+from progress.tables.accounts import (
+    ROLES,
+    AppSecretRow,
+    AuthSessionRow,
+    PasswordResetRow,
+    SignInFailureRow,
+    UserRoleRow,
+    UserRow,
+)
+from progress.tables.base import Base, UTCDateTime
+from progress.tables.journal import (
+    CHECK_IN_OUTCOMES,
+    SURVEY_PHASES,
+    CheckInRow,
+    CommitmentRow,
+    ReflectionRow,
+    SurveyAnswerRow,
+)
+from progress.tables.learning import (
+    QUALITIES,
+    STEP_STATUSES,
+    LearnerPositionRow,
+    QuizAttemptRow,
+    ScenarioAttemptRow,
+    ScenarioChoiceRow,
+    StepProgressRow,
+)
+
+__all__ = [
+    "CHECK_IN_OUTCOMES",
+    "QUALITIES",
+    "ROLES",
+    "STEP_STATUSES",
+    "SURVEY_PHASES",
+    "AppSecretRow",
+    "AuthSessionRow",
+    "Base",
+    "CheckInRow",
+    "CommitmentRow",
+    "LearnerPositionRow",
+    "PasswordResetRow",
+    "QuizAttemptRow",
+    "ReflectionRow",
+    "ScenarioAttemptRow",
+    "ScenarioChoiceRow",
+    "SignInFailureRow",
+    "StepProgressRow",
+    "SurveyAnswerRow",
+    "UTCDateTime",
+    "UserRoleRow",
+    "UserRow",
+]

@@ -1,0 +1,81 @@
+"""Tables of people and sign-in: users, roles, sessions, throttling, reset tokens, secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from progress.tables.base import Base, one_of
+
+ROLES = ("learner", "facilitator", "admin")
+TOKEN_HASH_LENGTH = 64  # hex SHA-256
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stored normalised (trimmed, lower case): unique regardless of how it was typed.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    # None: no password yet (an invitation not yet taken up, or single sign-on only).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class UserRoleRow(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class AuthSessionRow(Base):
+    """A signed-in browser; the cookie holds the random id, the table only its hash."""
+
+    __tablename__ = "auth_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInFailureRow(Base):
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index(None, "email", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Not a foreign key: attempts against unknown addresses are throttled too.
+    email: Mapped[str] = mapped_column(String(320))
+    attempted_at: Mapped[datetime]
+
+
+class PasswordResetRow(Base):
+    """A one-time, expiring link to set a password; only the token's hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AppSecretRow(Base):
+    """Secrets generated on first start and shared by every replica (e.g. the CSRF key)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
