@@ -39,6 +39,16 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_problem(email: str) -> str | None:
+    """Why `email` is not a usable address, or None when it is."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not local or not domain or any(char.isspace() for char in email.strip()):
+        return f"{email.strip()!r} is not an email address."
+    if len(email.strip()) > 320:
+        return "The email address is too long."
+    return None
+
+
 def create_user(
     session: Session,
     email: str,
@@ -56,7 +66,7 @@ def create_user(
     address = normalize_email(email)
     lock_for_write(session, "users")
     if session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
-        raise EmailTaken(address)
+        raise EmailTaken(f"an account with the address {address} exists already")
     if session.scalar(select(func.count()).select_from(UserRow)) == 0:
         wanted |= FIRST_ACCOUNT_ROLES
     row = UserRow(

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from progress.accounts import UserRecord, get_user, normalize_email
@@ -161,7 +161,7 @@ def use_password_reset(session: Session, token: str, now: datetime | None = None
     return session.scalar(spend)
 
 
-def _usable(token: str, moment: datetime) -> tuple[object, ...]:
+def _usable(token: str, moment: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         PasswordResetRow.token_hash == token_hash(token),
         PasswordResetRow.used_at.is_(None),

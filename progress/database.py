@@ -7,17 +7,20 @@ import zlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.base import Executable
 
 from progress.tables.base import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+_Query = TypeVar("_Query", bound=Executable)
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -123,6 +126,11 @@ def upsert(
     statement = _dialect_insert(session, table).values(**values)
     changes = {column: statement.excluded[column] for column in update}
     session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
+
+
+def fresh(query: _Query) -> _Query:
+    """The query, refreshing rows already in the session: upserts bypass its identity map."""
+    return query.execution_options(populate_existing=True)
 
 
 def _dialect_insert(session: Session, table: type[Base]) -> Any:

@@ -11,3 +11,7 @@ class EmailTaken(StorageError):
 
 class RecordNotFound(StorageError):
     """No such record, or it belongs to someone else (the two are not told apart)."""
+
+
+class AttemptFinished(StorageError):
+    """The attempt has ended (scenario) or been submitted (quiz); start a new one."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from progress.database import as_utc, insert_ignoring_conflict, upsert
+from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
 from progress.tables import LearnerPositionRow, StepProgressRow
 
 
@@ -106,7 +106,8 @@ def step_progress(
     )
     if module_id is not None:
         query = query.where(StepProgressRow.module_id == module_id)
-    rows = session.scalars(query.order_by(StepProgressRow.id))
+    query = fresh(query.order_by(StepProgressRow.id))
+    rows = session.scalars(query)
     return [_progress_record(row) for row in rows]
 
 
@@ -127,11 +128,16 @@ def save_position(
 def last_position(
     session: Session, user_id: int, course_id: str, *, is_preview: bool = False
 ) -> Position | None:
-    row = session.get(LearnerPositionRow, (user_id, course_id, is_preview))
+    query = select(LearnerPositionRow).where(
+        LearnerPositionRow.user_id == user_id,
+        LearnerPositionRow.course_id == course_id,
+        LearnerPositionRow.is_preview == is_preview,
+    )
+    row = session.scalar(fresh(query))
     return None if row is None else Position(row.module_id, row.step_id, row.updated_at)
 
 
-def _step_is(user_id: int, step: StepRef, is_preview: bool) -> tuple[object, ...]:
+def _step_is(user_id: int, step: StepRef, is_preview: bool) -> tuple[ColumnElement[bool], ...]:
     return (
         StepProgressRow.user_id == user_id,
         StepProgressRow.course_id == step.course_id,

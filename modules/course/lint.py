@@ -79,7 +79,7 @@ def _findings(module: Module, course_module: bool) -> Iterator[Finding]:
     for objective_index, objective in enumerate(module.objectives):
         if _OBJECTIVE_VERBS.match(objective):
             yield Finding(
-                module.line_of("objectives") + objective_index,
+                module.item_line("objectives", objective_index),
                 "objective-verb",
                 f"objective {objective_index + 1} starts with a verb that is not a "
                 f"behavior ('{objective.split()[0]}'): name what the learner will do, "
@@ -177,8 +177,8 @@ def _texts(obj: Located, context: str, step: Step | None) -> Iterator[Finding]:
 
 
 def _line(obj: Located, name: str, index: int, text: str, offset: int) -> int:
-    if isinstance(getattr(obj, name), tuple):  # list items: one a line, as usually written
-        return obj.line_of(name) + index
+    if isinstance(getattr(obj, name), tuple):
+        return obj.item_line(name, index)
     return text_line(obj, name, text, offset)
 
 

@@ -41,7 +41,7 @@ class LoadError(Exception):
 
 
 class Mapping(dict[str, Any]):
-    """A YAML mapping that knows its own line and the line of each value."""
+    """A YAML mapping that knows its own line and the line of each field (its key's line)."""
 
     line: int
     value_lines: dict[str, int]
@@ -84,8 +84,10 @@ def load_text(text: str) -> Mapping:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "quoted scalar" in str(exc.context) and exc.context_mark is not None:
+            mark = exc.context_mark  # where the unclosed quote opened
         line = mark.line + 1 if mark else 1
-        raise LoadError(line, f"YAML syntax: {_yaml_problem(exc)}") from None
+        raise LoadError(line, f"YAML syntax: {_yaml_problem(exc, text)}") from None
     except yaml.YAMLError as exc:
         raise LoadError(1, f"YAML syntax: {exc}") from None
     if root is None:
@@ -101,9 +103,28 @@ def load_text(text: str) -> Mapping:
     return value
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
+    problem = exc.problem or str(exc)
+    mark = exc.problem_mark
+    lines = text.splitlines()
+    char = ""
+    if mark is not None and mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        char = lines[mark.line][mark.column]
+    if "cannot start any token" in problem and char in "@`":
+        return (
+            f"found '{char}' where a value starts: text that begins with {char} or [@...]"
+            " must be in quotes"
+        )
+    if char == "\t" or "tab character" in problem:
+        return "found a tab: YAML indents with spaces, not tabs"
+    if "quoted scalar" in str(exc.context):
+        return "a quoted text that starts here is never closed"
+    if "mapping values are not allowed" in problem:
+        return f"{problem}: text holding ': ' must be in quotes"
+    if "flow sequence" in str(exc.context) or "flow node" in problem:
+        return f"{problem}: text that begins with [ must be in quotes"
     parts = [p for p in (exc.context, exc.problem) if p]
-    return "; ".join(parts) if parts else str(exc)
+    return "; ".join(parts)
 
 
 def _line(node: yaml.Node) -> int:
@@ -198,7 +219,7 @@ class _Builder:
                 )
             key_lines[key] = _line(key_node)
             result[key] = self.build(value_node)
-            result.value_lines[key] = _line(value_node)
+            result.value_lines[key] = _line(key_node)
         return result
 
     def _sequence(self, node: yaml.SequenceNode) -> Sequence:

@@ -51,6 +51,10 @@ class Located:
     def line_of(self, name: str) -> int:
         return self.lines.get(name, self.line)
 
+    def item_line(self, name: str, index: int) -> int:
+        """The line of item `index` of the list field `name`."""
+        return self.lines.get(f"{name}[{index}]", self.line_of(name))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Misconception(Located):

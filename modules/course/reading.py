@@ -41,6 +41,8 @@ def read_module(data: loading.Mapping, report: Report) -> Module | None:
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, loading.Sequence):
         return reader.model(Module, data, "")
+    if not raw_steps:
+        report.error(data.line_of("steps"), "required", "'steps' is empty; add at least one step")
     steps = (reader.step(raw, raw_steps.line_of(i), i) for i, raw in enumerate(raw_steps))
     return reader.model(Module, data, "", preset={"steps": tuple(s for s in steps if s)})
 
@@ -103,7 +105,11 @@ class _Reader:
                 ok = False
         if not ok:
             return None
-        return cls(line=data.line, lines=dict(data.value_lines), **values)
+        lines = dict(data.value_lines)
+        for name, raw in data.items():
+            if isinstance(raw, loading.Sequence):
+                lines.update({f"{name}[{i}]": item for i, item in enumerate(raw.item_lines)})
+        return cls(line=data.line, lines=lines, **values)
 
     def _unknown_fields(
         self, cls: type[Located], data: loading.Mapping, context: str, allowed: set[str]

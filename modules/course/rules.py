@@ -22,7 +22,7 @@ from modules.course.models import (
     Survey,
     content_fields,
 )
-from modules.course.problems import Report, located, where
+from modules.course.problems import Report, located, plural, where
 
 CITATION = re.compile(r"\[@([^\]\s]*)\]")
 
@@ -114,9 +114,7 @@ def _check_decision(label: str, node: Decision, ids: set[str], report: Report) -
             node.line_of("choices"), "choices", f"{context}: a decision needs at least 2 choices"
         )
     if not any(c.quality == "best" for c in node.choices):
-        report.error(
-            node.line_of("choices"), "best-choice", f"{context}: no choice has quality 'best'"
-        )
+        report.error(node.line, "best-choice", f"{context}: no choice has quality 'best'")
     for choice in node.choices:
         if choice.next not in ids:
             report.error(
@@ -139,7 +137,7 @@ def _check_best_path(scenario: Scenario, report: Report) -> None:
     if path.revisited:
         why = f"comes back to node '{path.revisited}'"
     elif isinstance(end, Ending):
-        why = f"ends at '{end.id}', a {end.ending} ending"
+        why = f"ends at '{end.id}', {'an' if end.ending == 'okay' else 'a'} {end.ending} ending"
     else:
         return  # a broken reference, already reported
     report.error(
@@ -167,7 +165,7 @@ def check_quiz(quiz: Quiz, report: Report) -> None:
 def _check_question(label: str, question: Question, report: Report) -> None:
     context = where(label, f"question '{question.id}'")
     _unique(report, question.options, "option", context)
-    line = question.line_of("options")
+    line = question.line
     correct = sum(o.correct for o in question.options)
     if len(question.options) < 2:
         report.error(line, "quiz", f"{context}: a question needs at least 2 options")
@@ -189,7 +187,8 @@ def _check_survey(survey: Survey, report: Report) -> None:
         report.error(
             survey.line_of("scale"),
             "survey",
-            f"{survey.label}: 'scale' has {len(survey.scale)} labels; use 2 to 11, lowest first",
+            f"{survey.label}: 'scale' has {plural(len(survey.scale), 'label')};"
+            " use 2 to 11, lowest first",
         )
     if not survey.items:
         report.error(survey.line_of("items"), "required", f"{survey.label}: 'items' is empty")

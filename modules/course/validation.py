@@ -186,7 +186,7 @@ def _check_course_modules(course: Course, files: set[str], report: Report) -> No
         report.error(course.line_of("modules"), "required", "'modules' is empty")
     seen: set[str] = set()
     for index, module_id in enumerate(course.modules):
-        line = course.line_of("modules") + index
+        line = course.item_line("modules", index)
         if module_id in seen:
             report.error(line, "duplicate-id", f"modules: '{module_id}' is listed twice")
         seen.add(module_id)

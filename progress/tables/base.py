@@ -60,16 +60,17 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
 class LearnerRecord:
     """Columns of every learner record: whose it is and which content, by id and version."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # sort_order: these shared columns come first in each table, before its own.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-7)
 
     @declared_attr
     def user_id(cls) -> Mapped[int]:
         # Not indexed alone: each table leads a unique key or an index with user_id.
-        return mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+        return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), sort_order=-6)
 
-    course_id: Mapped[str] = mapped_column(String(ID_LENGTH))
-    module_id: Mapped[str] = mapped_column(String(ID_LENGTH))
-    step_id: Mapped[str] = mapped_column(String(ID_LENGTH))
-    content_version: Mapped[str] = mapped_column(String(VERSION_LENGTH))
+    course_id: Mapped[str] = mapped_column(String(ID_LENGTH), sort_order=-5)
+    module_id: Mapped[str] = mapped_column(String(ID_LENGTH), sort_order=-4)
+    step_id: Mapped[str] = mapped_column(String(ID_LENGTH), sort_order=-3)
+    content_version: Mapped[str] = mapped_column(String(VERSION_LENGTH), sort_order=-2)
     # Facilitators previewing a module write here too; previews never count in progress.
-    is_preview: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_preview: Mapped[bool] = mapped_column(Boolean, default=False, sort_order=-1)

@@ -1,0 +1,107 @@
+"""When a step, a module and the course are complete, from what a learner has done."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from modules.course import readability
+from modules.course.marking import AnswerError, mark_quiz
+from modules.course.models import (
+    Commitment,
+    Course,
+    Lesson,
+    Module,
+    Quiz,
+    Reflection,
+    Scenario,
+    Step,
+    Survey,
+)
+from modules.course.scenarios import ScenarioError, play
+
+
+@dataclass(frozen=True)
+class StepActivity:
+    """What a learner has done in one step, as plain values (from storage or a test)."""
+
+    seen: bool = False
+    scenario_attempts: Sequence[Sequence[str]] = ()
+    quiz_attempts: Sequence[Mapping[str, Collection[str]]] = ()
+    reflection: str | None = None
+    commitment_saved: bool = False
+    survey_answers: Mapping[str, int] = field(default_factory=dict)
+
+
+def step_complete(step: Step, activity: StepActivity) -> bool:
+    """The contract's completion rule for each step type."""
+    if isinstance(step, Lesson):
+        return activity.seen
+    if isinstance(step, Scenario):
+        return any(_reaches_ending(step, path) for path in activity.scenario_attempts)
+    if isinstance(step, Quiz):
+        return any(_passes(step, answers) for answers in activity.quiz_attempts)
+    if isinstance(step, Reflection):
+        text = activity.reflection
+        return text is not None and len(readability.words(text)) >= step.min_words
+    if isinstance(step, Commitment):
+        return activity.commitment_saved
+    if isinstance(step, Survey):
+        return {i.id for i in step.items} <= set(activity.survey_answers)
+    raise TypeError(f"unknown step type {type(step).__name__}")  # pragma: no cover
+
+
+def module_complete(module: Module, activities: Mapping[str, StepActivity]) -> bool:
+    """Complete when every required step is complete."""
+    return all(
+        step_complete(step, activities.get(step.id, StepActivity()))
+        for step in module.steps
+        if step.required
+    )
+
+
+def module_progress(module: Module, activities: Mapping[str, StepActivity]) -> float:
+    """Fraction of the required steps complete (1.0 for a module with none)."""
+    required = [s for s in module.steps if s.required]
+    if not required:
+        return 1.0
+    done = sum(step_complete(s, activities.get(s.id, StepActivity())) for s in required)
+    return done / len(required)
+
+
+def course_complete(course: Course, completed_modules: Collection[str]) -> bool:
+    """Complete when every listed module is; the self-assessment does not count."""
+    return set(course.modules) <= set(completed_modules)
+
+
+class Phase(Enum):
+    BEFORE = "before"
+    AFTER = "after"
+
+
+def self_assessment_due(
+    course: Course, completed_modules: Collection[str], phases_taken: Collection[Phase]
+) -> Phase | None:
+    """Which self-assessment phase to offer now, if any."""
+    if course.self_assessment is None:
+        return None
+    if Phase.BEFORE not in phases_taken:
+        return Phase.BEFORE
+    if Phase.AFTER not in phases_taken and course_complete(course, completed_modules):
+        return Phase.AFTER
+    return None
+
+
+def _reaches_ending(scenario: Scenario, path: Sequence[str]) -> bool:
+    try:
+        return play(scenario, path).ended
+    except ScenarioError:  # recorded under older content: it no longer replays
+        return False
+
+
+def _passes(quiz: Quiz, answers: Mapping[str, Collection[str]]) -> bool:
+    try:
+        return mark_quiz(quiz, answers).passed
+    except AnswerError:
+        return False

@@ -1,0 +1,217 @@
+"""Scenario attempts and the path of choices each one took."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from progress.database import as_utc, fresh, insert_ignoring_conflict
+from progress.errors import AttemptFinished, RecordNotFound
+from progress.steps import StepRef
+from progress.tables import ScenarioAttemptRow, ScenarioChoiceRow
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioChoiceRecord:
+    position: int
+    node_id: str
+    choice_id: str
+    quality: str
+    chosen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioAttemptRecord:
+    id: int
+    user_id: int
+    step: StepRef
+    content_version: str
+    seed: int
+    is_preview: bool
+    started_at: datetime
+    finished_at: datetime | None
+    ending_node_id: str | None
+    score: float | None
+    choices: tuple[ScenarioChoiceRecord, ...]
+
+
+def start_scenario_attempt(
+    session: Session,
+    user_id: int,
+    step: StepRef,
+    content_version: str,
+    seed: int,
+    *,
+    is_preview: bool = False,
+    now: datetime | None = None,
+) -> ScenarioAttemptRecord:
+    """A new attempt; `seed` fixes the order its choices are shown in."""
+    row = ScenarioAttemptRow(
+        user_id=user_id,
+        course_id=step.course_id,
+        module_id=step.module_id,
+        step_id=step.step_id,
+        content_version=content_version,
+        is_preview=is_preview,
+        seed=seed,
+        started_at=as_utc(now),
+    )
+    session.add(row)
+    session.flush()
+    return _attempt_record(row, ())
+
+
+def record_choice(
+    session: Session,
+    user_id: int,
+    attempt_id: int,
+    position: int,
+    *,
+    node_id: str,
+    choice_id: str,
+    quality: str,
+    now: datetime | None = None,
+) -> ScenarioChoiceRecord:
+    """Add a choice at `position` (0, 1, ...) of the attempt's path; once per position.
+
+    A repeated call for a position already taken (a double click, a second tab) changes
+    nothing and returns the choice stored there first. AttemptFinished when the attempt
+    has reached its ending and the position is new.
+    """
+    attempt = _owned_attempt(session, user_id, attempt_id)
+    if attempt.finished_at is None:
+        values = {
+            "attempt_id": attempt_id,
+            "position": position,
+            "node_id": node_id,
+            "choice_id": choice_id,
+            "quality": quality,
+            "chosen_at": as_utc(now),
+        }
+        key = ("attempt_id", "position")
+        insert_ignoring_conflict(session, ScenarioChoiceRow, values, key=key)
+    stored = session.scalar(
+        select(ScenarioChoiceRow).where(
+            ScenarioChoiceRow.attempt_id == attempt_id, ScenarioChoiceRow.position == position
+        )
+    )
+    if stored is None:
+        raise AttemptFinished(f"scenario attempt {attempt_id} has ended")
+    return _choice_record(stored)
+
+
+def finish_scenario_attempt(
+    session: Session,
+    user_id: int,
+    attempt_id: int,
+    ending_node_id: str,
+    score: float,
+    now: datetime | None = None,
+) -> ScenarioAttemptRecord:
+    """Record the ending reached; an attempt finishes once (later calls change nothing)."""
+    _owned_attempt(session, user_id, attempt_id)
+    session.execute(
+        update(ScenarioAttemptRow)
+        .where(ScenarioAttemptRow.id == attempt_id, ScenarioAttemptRow.finished_at.is_(None))
+        .values(finished_at=as_utc(now), ending_node_id=ending_node_id, score=score)
+    )
+    return scenario_attempt(session, user_id, attempt_id)
+
+
+def scenario_attempt(session: Session, user_id: int, attempt_id: int) -> ScenarioAttemptRecord:
+    """The attempt with its path; RecordNotFound when missing or someone else's."""
+    row = _owned_attempt(session, user_id, attempt_id)
+    return _with_choices(session, [row])[0]
+
+
+def open_scenario_attempt(
+    session: Session, user_id: int, step: StepRef, *, is_preview: bool = False
+) -> ScenarioAttemptRecord | None:
+    """The learner's latest unfinished attempt at this scenario, to resume it."""
+    query = (
+        _attempts_query(user_id, step.course_id, step.module_id, is_preview)
+        .where(ScenarioAttemptRow.step_id == step.step_id, ScenarioAttemptRow.finished_at.is_(None))
+        .order_by(ScenarioAttemptRow.id.desc())
+        .limit(1)
+    )
+    rows = list(session.scalars(query))
+    return _with_choices(session, rows)[0] if rows else None
+
+
+def scenario_attempts(
+    session: Session,
+    user_id: int,
+    course_id: str,
+    module_id: str | None = None,
+    *,
+    is_preview: bool = False,
+) -> list[ScenarioAttemptRecord]:
+    """Every attempt of the learner in the course (or a module), oldest first, with paths."""
+    query = _attempts_query(user_id, course_id, module_id, is_preview)
+    rows = list(session.scalars(query.order_by(ScenarioAttemptRow.id)))
+    return _with_choices(session, rows)
+
+
+def _attempts_query(
+    user_id: int, course_id: str, module_id: str | None, is_preview: bool
+) -> Select[ScenarioAttemptRow]:
+    query = select(ScenarioAttemptRow).where(
+        ScenarioAttemptRow.user_id == user_id,
+        ScenarioAttemptRow.course_id == course_id,
+        ScenarioAttemptRow.is_preview == is_preview,
+    )
+    if module_id is not None:
+        query = query.where(ScenarioAttemptRow.module_id == module_id)
+    return fresh(query)
+
+
+def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> ScenarioAttemptRow:
+    query = select(ScenarioAttemptRow).where(
+        ScenarioAttemptRow.id == attempt_id, ScenarioAttemptRow.user_id == user_id
+    )
+    row = session.scalar(fresh(query))
+    if row is None:
+        raise RecordNotFound(f"scenario attempt {attempt_id} of user {user_id}")
+    return row
+
+
+def _with_choices(
+    session: Session, rows: list[ScenarioAttemptRow]
+) -> list[ScenarioAttemptRecord]:
+    paths: dict[int, list[ScenarioChoiceRecord]] = {row.id: [] for row in rows}
+    if rows:
+        query = (
+            select(ScenarioChoiceRow)
+            .where(ScenarioChoiceRow.attempt_id.in_(paths))
+            .order_by(ScenarioChoiceRow.attempt_id, ScenarioChoiceRow.position)
+        )
+        for choice in session.scalars(query):
+            paths[choice.attempt_id].append(_choice_record(choice))
+    return [_attempt_record(row, tuple(paths[row.id])) for row in rows]
+
+
+def _choice_record(row: ScenarioChoiceRow) -> ScenarioChoiceRecord:
+    return ScenarioChoiceRecord(
+        row.position, row.node_id, row.choice_id, row.quality, row.chosen_at
+    )
+
+
+def _attempt_record(
+    row: ScenarioAttemptRow, choices: tuple[ScenarioChoiceRecord, ...]
+) -> ScenarioAttemptRecord:
+    return ScenarioAttemptRecord(
+        id=row.id,
+        user_id=row.user_id,
+        step=StepRef(row.course_id, row.module_id, row.step_id),
+        content_version=row.content_version,
+        seed=row.seed,
+        is_preview=row.is_preview,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        ending_node_id=row.ending_node_id,
+        score=row.score,
+        choices=choices,
+    )
