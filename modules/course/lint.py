@@ -233,7 +233,7 @@ def _scenario_rules(scenario: Scenario) -> Iterator[Finding]:
 
 def _decision_rules(scenario: Scenario, node: Decision) -> Iterator[Finding]:
     context = where(scenario.label, f"node '{node.id}'")
-    line = node.line_of("choices")
+    line = node.line
     if not 3 <= len(node.choices) <= 4:
         yield Finding(
             line,

@@ -15,7 +15,7 @@ import pytest
 
 from modules.course.validation import validate_directory
 
-VALID = Path(__file__).parent.parent / "data" / "valid"
+from tests.unit.conftest import VALID
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Case:
     new: str | bytes
     locator: str | None  # the edited file's first line holding this is where the problem is
     gist: str
+    more: tuple[tuple[str, str], ...] = ()  # further (old, new) edits of the same defect
 
 
 SAMPLE = "modules/sample.yaml"
@@ -252,9 +253,11 @@ def apply_case(case: Case, root: Path) -> Path:
             path.write_text(case.new, encoding="utf-8")
         return path
     text = path.read_text(encoding="utf-8")
-    assert case.old in text, f"the sample no longer holds {case.old!r}"
     assert isinstance(case.new, str)
-    path.write_text(text.replace(case.old, case.new, 1), encoding="utf-8")
+    for old, new in ((case.old, case.new), *case.more):
+        assert old in text, f"the sample no longer holds {old!r}"
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

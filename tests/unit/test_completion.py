@@ -1,0 +1,99 @@
+"""Step, module and course completion, and when the self-assessment is offered."""
+
+from __future__ import annotations
+
+import pytest
+
+from modules.course.completion import (
+    Phase,
+    StepActivity,
+    course_complete,
+    module_complete,
+    module_progress,
+    self_assessment_due,
+    step_complete,
+)
+from modules.course.models import CourseContent, Module
+
+DONE = {
+    "why": StepActivity(seen=True),
+    "rounds": StepActivity(scenario_attempts=[("thank", "defend")]),
+    "check": StepActivity(quiz_attempts=[{"q1": {"a"}}]),
+    "think": StepActivity(reflection="Dr. Okafor, about rounds"),
+    "plan": StepActivity(commitment_saved=True),
+}
+
+# step id, activity, complete?
+STEPS = [
+    ("why", StepActivity(), False),
+    ("why", StepActivity(seen=True), True),
+    ("rounds", StepActivity(), False),
+    ("rounds", StepActivity(scenario_attempts=[("thank", "plan")]), False),  # no ending yet
+    ("rounds", StepActivity(scenario_attempts=[("thank", "plan"), ("explain", "ignore")]), True),
+    ("rounds", StepActivity(scenario_attempts=[("gone-choice",)]), False),  # content changed
+    ("check", StepActivity(quiz_attempts=[{"q1": {"b"}}]), False),
+    ("check", StepActivity(quiz_attempts=[{"q1": {"b"}}, {"q1": {"a"}}]), True),  # a retry
+    ("check", StepActivity(quiz_attempts=[{"q1": {"zzz"}}]), False),  # stale option ids
+    ("think", StepActivity(reflection="too short"), False),  # min_words is 3
+    ("think", StepActivity(reflection="three whole words"), True),
+    ("plan", StepActivity(), False),
+    ("plan", StepActivity(commitment_saved=True), True),
+]
+
+
+@pytest.mark.parametrize(("step_id", "activity", "complete"), STEPS)
+def test_step_complete(sample: Module, step_id: str, activity: StepActivity, complete: bool) -> None:
+    step = sample.step(step_id)
+    assert step is not None
+    assert step_complete(step, activity) is complete
+
+
+def test_survey_step_needs_every_item(content: CourseContent) -> None:
+    survey_module = content.self_assessment
+    assert survey_module is not None
+    step = survey_module.steps[0]
+    assert not step_complete(step, StepActivity(survey_answers={"ask": 3}))
+    assert step_complete(step, StepActivity(survey_answers={"ask": 3, "credit": 4}))
+
+
+def test_module_complete_when_required_steps_are(sample: Module) -> None:
+    assert module_complete(sample, DONE)
+    missing_plan = {k: v for k, v in DONE.items() if k != "plan"}
+    assert not module_complete(sample, missing_plan)
+    assert module_progress(sample, missing_plan) == pytest.approx(4 / 5)
+    assert module_progress(sample, {}) == 0.0
+
+
+def test_optional_steps_do_not_hold_a_module_back(sample: Module) -> None:
+    import dataclasses
+
+    steps = tuple(
+        dataclasses.replace(s, required=False) if s.id == "plan" else s for s in sample.steps
+    )
+    relaxed = dataclasses.replace(sample, steps=steps)
+    assert module_complete(relaxed, {k: v for k, v in DONE.items() if k != "plan"})
+    assert module_progress(relaxed, DONE) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("completed", "taken", "due"),
+    [
+        ((), (), Phase.BEFORE),
+        (("sample",), (), Phase.BEFORE),
+        ((), (Phase.BEFORE,), None),
+        (("sample",), (Phase.BEFORE,), Phase.AFTER),
+        (("sample",), (Phase.BEFORE, Phase.AFTER), None),
+    ],
+)
+def test_self_assessment_due(
+    content: CourseContent,
+    completed: tuple[str, ...],
+    taken: tuple[Phase, ...],
+    due: Phase | None,
+) -> None:
+    assert self_assessment_due(content.course, completed, taken) is due
+
+
+def test_course_complete_ignores_the_self_assessment(content: CourseContent) -> None:
+    assert course_complete(content.course, {"sample"})
+    assert not course_complete(content.course, {"survey"})
