@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from modules.course import readability
-from modules.course.models import Lesson
+from modules.course.models import CourseContent, Lesson
 from modules.course.problems import plural
 from modules.course.schema import course_schema, module_schema
 from modules.course.validation import validate_path
@@ -39,12 +39,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     levels = commands.add_parser("readability", help="the reading grade of every lesson")
     levels.add_argument("path", nargs="?", type=Path, default=DEFAULT_CONTENT)
+    course_map = commands.add_parser("course-map", help="print the course map as a markdown table")
+    course_map.add_argument("path", nargs="?", type=Path, default=DEFAULT_CONTENT)
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
             return _validate(args.path, args.json)
         if args.command == "schema":
             return _schema(args.directory)
+        if args.command == "course-map":
+            return _course_map(args.path)
         return _readability(args.path)
     except (OSError, RecursionError, MemoryError) as exc:  # never a traceback for authors
         print(f"{getattr(args, 'path', '')}: {exc}", file=sys.stderr)
@@ -74,16 +78,44 @@ def _schema(directory: Path) -> int:
     return 0
 
 
-def _readability(path: Path) -> int:
+def _valid_content(path: Path) -> CourseContent | None:
     result = validate_path(path)
     if result.content is None:
         print(
             f"{path}: fix the errors that `python -m modules validate` reports first",
             file=sys.stderr,
         )
+    return result.content
+
+
+def _course_map(path: Path) -> int:
+    content = _valid_content(path)
+    if content is None:
+        return 1
+    print("| # | module | the learner will | minutes |")
+    print("|---|---|---|---|")
+    survey = content.self_assessment
+    if survey is not None:
+        print(
+            f"| 0 | **{survey.title}** (`{survey.id}`), before the first module and after the"
+            f" last | {'<br>'.join(survey.objectives)} | {survey.minutes} |"
+        )
+    for number, module in enumerate(content.listed_modules, start=1):
+        print(
+            f"| {number} | **{module.title}** (`{module.id}`) | {'<br>'.join(module.objectives)}"
+            f" | {module.minutes} |"
+        )
+    total = sum(m.minutes for m in content.listed_modules) + (survey.minutes if survey else 0)
+    print(f"| | **Total** | | {total} |")
+    return 0
+
+
+def _readability(path: Path) -> int:
+    content = _valid_content(path)
+    if content is None:
         return 1
     print(f"{'module':36} {'lesson':28} {'words':>6} {'words/sentence':>15} {'grade':>6}")
-    for module in result.content.modules.values():
+    for module in content.modules.values():
         for step in module.steps:
             if isinstance(step, Lesson):
                 m = readability.measure(step.body)

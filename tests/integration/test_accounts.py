@@ -24,7 +24,8 @@ from progress.accounts import (
 from progress.database import make_engine, session_factory
 from progress.errors import EmailTaken, RecordNotFound
 from progress.migrate import upgrade_to_head
-from tests.integration.conftest import FAKE_HASH
+
+from .conftest import FAKE_HASH
 
 
 def test_the_first_account_becomes_administrator_and_facilitator(session: Session) -> None:

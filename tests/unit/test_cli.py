@@ -42,7 +42,8 @@ def test_one_module_file_is_checked_alone() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["python object tag", "not UTF-8", "empty file", "next names no node", "tab indentation"]
+    "name",
+    ["python object tag", "not UTF-8", "empty file", "next names no node", "tab indentation"],
 )
 def test_errors_exit_one_with_path_line_message(name: str, tmp_path: Path) -> None:
     path = apply_case(CASES[name], tmp_path / "content")
@@ -54,9 +55,16 @@ def test_errors_exit_one_with_path_line_message(name: str, tmp_path: Path) -> No
 
 
 def test_warnings_do_not_change_the_exit_status(tmp_path: Path) -> None:
-    apply_case(CASES["unknown citation"].__class__("modules/sample.yaml", "feedback: Nobody laughs.",
-                                                   "feedback: Correct, nobody laughs.", None, ""),
-               tmp_path / "c")
+    apply_case(
+        CASES["unknown citation"].__class__(
+            "modules/sample.yaml",
+            "feedback: Nobody laughs.",
+            "feedback: Correct, nobody laughs.",
+            None,
+            "",
+        ),
+        tmp_path / "c",
+    )
     done = run("validate", tmp_path / "c")
     assert done.returncode == 0
     assert ": warning: " in done.stdout and "[verdict-feedback]" in done.stdout

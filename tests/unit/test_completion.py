@@ -42,7 +42,9 @@ STEPS = [
 
 
 @pytest.mark.parametrize(("step_id", "activity", "complete"), STEPS)
-def test_step_complete(sample: Module, step_id: str, activity: StepActivity, complete: bool) -> None:
+def test_step_complete(
+    sample: Module, step_id: str, activity: StepActivity, complete: bool
+) -> None:
     step = sample.step(step_id)
     assert step is not None
     assert step_complete(step, activity) is complete

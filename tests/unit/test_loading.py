@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from modules.course.loading import LoadError, LiteralText, Mapping, Sequence, load_file, load_text
-from modules.course.reading import read_module
+from modules.course.loading import LiteralText, LoadError, Mapping, Sequence, load_file, load_text
 from modules.course.problems import Report
+from modules.course.reading import read_module
 
 BOMB = "\n".join(
     [
@@ -37,7 +37,10 @@ def test_lines_of_mappings_lists_and_scalars() -> None:
 @pytest.mark.parametrize(
     ("text", "gist"),
     [
-        ("a: !!python/object/apply:os.system ['echo owned']\n", "'!!python/object/apply:os.system'"),
+        (
+            "a: !!python/object/apply:os.system ['echo owned']\n",
+            "'!!python/object/apply:os.system'",
+        ),
         ("a: !!python/name:os.system\n", "'!!python/name:os.system'"),
         ("!!python/object:collections.OrderedDict {a: 1}\n", "'!!python/object:"),
         ("a: !!binary aGVsbG8=\n", "'!!binary'"),
@@ -89,12 +92,22 @@ def test_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 
 
 def _big_module(target_bytes: int) -> str:
-    lines = ["id: big", "title: Big", "summary: A large module.", "minutes: 20",
-             "objectives: [Ask]", "steps:"]
+    lines = [
+        "id: big",
+        "title: Big",
+        "summary: A large module.",
+        "minutes: 20",
+        "objectives: [Ask]",
+        "steps:",
+    ]
     index = 0
     while sum(len(line) + 1 for line in lines) < target_bytes:
-        lines += [f"  - id: lesson-{index}", "    type: lesson",
-                  "    body: |", *(["      Allies ask colleagues for feedback every week."] * 20)]
+        lines += [
+            f"  - id: lesson-{index}",
+            "    type: lesson",
+            "    body: |",
+            *(["      Allies ask colleagues for feedback every week."] * 20),
+        ]
         index += 1
     return "\n".join(lines) + "\n"
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from modules.course.validation import validate_directory
-
 from tests.unit.conftest import VALID
 
 
@@ -46,12 +45,23 @@ CASES: dict[str, Case] = {
         "!!python",
         "tag '!!python/object/apply:os.system' is not allowed",
     ),
-    "unknown local tag": Case(SAMPLE, "minutes: 15", "minutes: !duration 15", "!duration",
-                              "tag '!duration' is not allowed"),
-    "unclosed quote": Case(SAMPLE, "title: A sample module", 'title: "A sample module',
-                           'title: "A', "never closed"),
-    "colon in plain text": Case(SAMPLE, "    title: Why ask", "    title: Why: ask",
-                                "title: Why: ask", "text holding ': ' must be in quotes"),
+    "unknown local tag": Case(
+        SAMPLE,
+        "minutes: 15",
+        "minutes: !duration 15",
+        "!duration",
+        "tag '!duration' is not allowed",
+    ),
+    "unclosed quote": Case(
+        SAMPLE, "title: A sample module", 'title: "A sample module', 'title: "A', "never closed"
+    ),
+    "colon in plain text": Case(
+        SAMPLE,
+        "    title: Why ask",
+        "    title: Why: ask",
+        "title: Why: ask",
+        "text holding ': ' must be in quotes",
+    ),
     "unquoted citation first": Case(
         SAMPLE,
         "    intro: You lead rounds.",
@@ -59,31 +69,55 @@ CASES: dict[str, Case] = {
         "intro: [@",
         "[@...] must be in quotes",
     ),
-    "tab indentation": Case(SAMPLE, "    title: Why ask", "\ttitle: Why ask", "\ttitle",
-                            "not tabs"),
-    "duplicate key": Case(SAMPLE, "    title: Why ask", "    title: Why ask\n    title: Why",
-                          "title: Why\n", "appears twice"),
+    "tab indentation": Case(
+        SAMPLE, "    title: Why ask", "\ttitle: Why ask", "\ttitle", "not tabs"
+    ),
+    "duplicate key": Case(
+        SAMPLE,
+        "    title: Why ask",
+        "    title: Why ask\n    title: Why",
+        "title: Why\n",
+        "appears twice",
+    ),
     # Module fields
-    "unknown module field": Case(SAMPLE, "minutes: 15", "minutes: 15\nduration: 20",
-                                 "duration:", "unknown field 'duration'"),
-    "typo in step field": Case(SAMPLE, "    body: |", "    bdy: |", "bdy:",
-                               "unknown field 'bdy'; did you mean 'body'"),
-    "missing title": Case(SAMPLE, "title: A sample module\n", "", "id: sample",
-                          "missing required field 'title'"),
-    "minutes as words": Case(SAMPLE, "minutes: 15", "minutes: fifteen", "minutes:",
-                             "'minutes' must be a whole number"),
-    "minutes zero": Case(SAMPLE, "minutes: 15", "minutes: 0", "minutes:",
-                         "'minutes' must be a positive"),
-    "id not a slug": Case(SAMPLE, "id: sample\n", "id: Sample_Module\n", "id: Sample",
-                          "is not a valid id"),
-    "id differs from file name": Case(SAMPLE, "id: sample\n", "id: other\n", "id: other",
-                                      "differs from the file name"),
-    "title reads as boolean": Case(SAMPLE, "title: A sample module", "title: Yes", "title: Yes",
-                                   "true/false: put it in quotes"),
-    "title reads as number": Case(SAMPLE, "title: A sample module", "title: 2020", "title: 2020",
-                                  "as a number: put it in quotes"),
-    "title reads as date": Case(SAMPLE, "title: A sample module", "title: 2020-01-01",
-                                "title: 2020", "as a date: put it in quotes"),
+    "unknown module field": Case(
+        SAMPLE, "minutes: 15", "minutes: 15\nduration: 20", "duration:", "unknown field 'duration'"
+    ),
+    "typo in step field": Case(
+        SAMPLE, "    body: |", "    bdy: |", "bdy:", "unknown field 'bdy'; did you mean 'body'"
+    ),
+    "missing title": Case(
+        SAMPLE, "title: A sample module\n", "", "id: sample", "missing required field 'title'"
+    ),
+    "minutes as words": Case(
+        SAMPLE, "minutes: 15", "minutes: fifteen", "minutes:", "'minutes' must be a whole number"
+    ),
+    "minutes zero": Case(
+        SAMPLE, "minutes: 15", "minutes: 0", "minutes:", "'minutes' must be a positive"
+    ),
+    "id not a slug": Case(
+        SAMPLE, "id: sample\n", "id: Sample_Module\n", "id: Sample", "is not a valid id"
+    ),
+    "id differs from file name": Case(
+        SAMPLE, "id: sample\n", "id: other\n", "id: other", "differs from the file name"
+    ),
+    "title reads as boolean": Case(
+        SAMPLE, "title: A sample module", "title: Yes", "title: Yes", "true/false: put it in quotes"
+    ),
+    "title reads as number": Case(
+        SAMPLE,
+        "title: A sample module",
+        "title: 2020",
+        "title: 2020",
+        "as a number: put it in quotes",
+    ),
+    "title reads as date": Case(
+        SAMPLE,
+        "title: A sample module",
+        "title: 2020-01-01",
+        "title: 2020",
+        "as a date: put it in quotes",
+    ),
     "objectives empty": Case(
         SAMPLE,
         "objectives:\n  - Ask a colleague for specific feedback\n  - Thank people for critical"
@@ -92,28 +126,58 @@ CASES: dict[str, Case] = {
         "objectives:",
         "'objectives' is empty",
     ),
-    "steps empty": Case(SAMPLE, "", "id: sample\ntitle: T\nsummary: S.\nminutes: 5\n"
-                        "objectives: [Ask]\nsteps: []\n", "steps:", "'steps' is empty"),
-    "unknown allow rule": Case(SAMPLE, "    type: lesson", "    type: lesson\n    allow: [nope]",
-                               "allow:", "'nope' is not a lint rule"),
+    "steps empty": Case(
+        SAMPLE,
+        "",
+        "id: sample\ntitle: T\nsummary: S.\nminutes: 5\nobjectives: [Ask]\nsteps: []\n",
+        "steps:",
+        "'steps' is empty",
+    ),
+    "unknown allow rule": Case(
+        SAMPLE,
+        "    type: lesson",
+        "    type: lesson\n    allow: [nope]",
+        "allow:",
+        "'nope' is not a lint rule",
+    ),
     # Steps
-    "unknown step type": Case(SAMPLE, "type: reflection", "type: journal", "type: journal",
-                              "'journal' is not a step type"),
-    "step type missing": Case(SAMPLE, "    type: reflection\n", "", "id: think",
-                              "missing required field 'type'"),
-    "duplicate step id": Case(SAMPLE, "  - id: think", "  - id: why", "  - id: why\n    type: ref",
-                              "step id 'why' is used twice"),
-    "shuffle on a lesson": Case(SAMPLE, "    type: lesson", "    type: lesson\n    shuffle: false",
-                                "shuffle:", "unknown field 'shuffle'"),
-    "lesson body missing": Case(SAMPLE, "    title: Why ask\n", "    title: Why ask\n    bod: x\n",
-                                "bod:", "unknown field 'bod'"),
+    "unknown step type": Case(
+        SAMPLE, "type: reflection", "type: journal", "type: journal", "'journal' is not a step type"
+    ),
+    "step type missing": Case(
+        SAMPLE, "    type: reflection\n", "", "id: think", "missing required field 'type'"
+    ),
+    "duplicate step id": Case(
+        SAMPLE,
+        "  - id: think",
+        "  - id: why",
+        "  - id: why\n    type: ref",
+        "step id 'why' is used twice",
+    ),
+    "shuffle on a lesson": Case(
+        SAMPLE,
+        "    type: lesson",
+        "    type: lesson\n    shuffle: false",
+        "shuffle:",
+        "unknown field 'shuffle'",
+    ),
+    "lesson body missing": Case(
+        SAMPLE,
+        "    title: Why ask\n",
+        "    title: Why ask\n    bod: x\n",
+        "bod:",
+        "unknown field 'bod'",
+    ),
     # Scenarios
-    "next names no node": Case(SAMPLE, "next: retry", "next: n9", "next: n9",
-                               "next 'n9' is not a node of this scenario"),
-    "start names no node": Case(SAMPLE, "start: first", "start: zero", "start: zero",
-                                "start 'zero' is not a node"),
-    "start is an ending": Case(SAMPLE, "start: first", "start: good-end", "start: good-end",
-                               "start must be a decision"),
+    "next names no node": Case(
+        SAMPLE, "next: retry", "next: n9", "next: n9", "next 'n9' is not a node of this scenario"
+    ),
+    "start names no node": Case(
+        SAMPLE, "start: first", "start: zero", "start: zero", "start 'zero' is not a node"
+    ),
+    "start is an ending": Case(
+        SAMPLE, "start: first", "start: good-end", "start: good-end", "start must be a decision"
+    ),
     "unreachable node": Case(
         SAMPLE,
         "      - id: good-end",
@@ -155,30 +219,69 @@ CASES: dict[str, Case] = {
         "start: first",
         "comes back to node 'first'",
     ),
-    "quality not a grade": Case(SAMPLE, "quality: okay", "quality: good", "quality: good",
-                                "'quality' must be one of best, okay, poor"),
-    "ending not a grade": Case(SAMPLE, "ending: okay", "ending: fine", "ending: fine",
-                               "'ending' must be one of best, okay, poor"),
-    "coaching on a decision": Case(SAMPLE, "        text: She waits for your answer.",
-                                   "        text: She waits for your answer.\n"
-                                   "        coaching: Listen.", "coaching: Listen",
-                                   "'coaching' belongs on an ending"),
-    "choices on an ending": Case(SAMPLE, "        ending: poor", "        ending: poor\n"
-                                 "        choices: []", "choices: []", "unknown field 'choices'"),
-    "choice text is a mapping": Case(SAMPLE, "            text: Thank her and ask for an example.",
-                                     "            text:\n              thank: her", "text:\n",
-                                     "must be text, not a mapping"),
-    "duplicate choice id": Case(SAMPLE, "          - id: later", "          - id: thank",
-                                "          - id: thank\n            text: Say",
-                                "choice id 'thank' is used twice"),
-    "duplicate node id": Case(SAMPLE, "      - id: third", "      - id: second",
-                              "      - id: second\n        text: A week",
-                              "node id 'second' is used twice"),
-    "unknown misconception": Case(SAMPLE, "misconception: not-my-place",
-                                  "misconception: not-a-thing", "misconception:",
-                                  "tag 'not-a-thing' is not a misconception of the course"),
-    "unknown citation": Case(SAMPLE, "[@krentz-2017]", "[@krentz-2018]", "[@krentz-2018]",
-                             "citation '[@krentz-2018]' is not a source"),
+    "quality not a grade": Case(
+        SAMPLE,
+        "quality: okay",
+        "quality: good",
+        "quality: good",
+        "'quality' must be one of best, okay, poor",
+    ),
+    "ending not a grade": Case(
+        SAMPLE,
+        "ending: okay",
+        "ending: fine",
+        "ending: fine",
+        "'ending' must be one of best, okay, poor",
+    ),
+    "coaching on a decision": Case(
+        SAMPLE,
+        "        text: She waits for your answer.",
+        "        text: She waits for your answer.\n        coaching: Listen.",
+        "coaching: Listen",
+        "'coaching' belongs on an ending",
+    ),
+    "choices on an ending": Case(
+        SAMPLE,
+        "        ending: poor",
+        "        ending: poor\n        choices: []",
+        "choices: []",
+        "unknown field 'choices'",
+    ),
+    "choice text is a mapping": Case(
+        SAMPLE,
+        "            text: Thank her and ask for an example.",
+        "            text:\n              thank: her",
+        "text:\n",
+        "must be text, not a mapping",
+    ),
+    "duplicate choice id": Case(
+        SAMPLE,
+        "          - id: later",
+        "          - id: thank",
+        "          - id: thank\n            text: Say",
+        "choice id 'thank' is used twice",
+    ),
+    "duplicate node id": Case(
+        SAMPLE,
+        "      - id: third",
+        "      - id: second",
+        "      - id: second\n        text: A week",
+        "node id 'second' is used twice",
+    ),
+    "unknown misconception": Case(
+        SAMPLE,
+        "misconception: not-my-place",
+        "misconception: not-a-thing",
+        "misconception:",
+        "tag 'not-a-thing' is not a misconception of the course",
+    ),
+    "unknown citation": Case(
+        SAMPLE,
+        "[@krentz-2017]",
+        "[@krentz-2018]",
+        "[@krentz-2018]",
+        "citation '[@krentz-2018]' is not a source",
+    ),
     # Quizzes
     "single answer with two correct": Case(
         SAMPLE,
@@ -194,18 +297,26 @@ CASES: dict[str, Case] = {
         "      - id: q1",
         "0 options are correct",
     ),
-    "pass mark as percent": Case(SAMPLE, "pass_mark: 0.5", "pass_mark: 80", "pass_mark:",
-                                 "fraction from 0 to 1"),
-    "correct not boolean": Case(SAMPLE, "correct: true", "correct: maybe", "correct: maybe",
-                                "must be true or false"),
-    "duplicate option id": Case(SAMPLE, "          - id: c", "          - id: a",
-                                "          - id: a\n            text: Did",
-                                "option id 'a' is used twice"),
+    "pass mark as percent": Case(
+        SAMPLE, "pass_mark: 0.5", "pass_mark: 80", "pass_mark:", "fraction from 0 to 1"
+    ),
+    "correct not boolean": Case(
+        SAMPLE, "correct: true", "correct: maybe", "correct: maybe", "must be true or false"
+    ),
+    "duplicate option id": Case(
+        SAMPLE,
+        "          - id: c",
+        "          - id: a",
+        "          - id: a\n            text: Did",
+        "option id 'a' is used twice",
+    ),
     # Reflections and commitments
-    "min_words negative": Case(SAMPLE, "min_words: 3", "min_words: -1", "min_words:",
-                               "'min_words' is negative"),
-    "check-in after zero days": Case(SAMPLE, "check_in_days: 14", "check_in_days: 0",
-                                     "check_in_days:", "positive number of days"),
+    "min_words negative": Case(
+        SAMPLE, "min_words: 3", "min_words: -1", "min_words:", "'min_words' is negative"
+    ),
+    "check-in after zero days": Case(
+        SAMPLE, "check_in_days: 14", "check_in_days: 0", "check_in_days:", "positive number of days"
+    ),
     "suggestions not a list": Case(
         SAMPLE,
         "suggestions:\n      - When rounds end, I will ask one resident for feedback.",
@@ -214,11 +325,20 @@ CASES: dict[str, Case] = {
         "'suggestions' must be a list",
     ),
     # Surveys and the self-assessment
-    "scale of one label": Case(SURVEY, "scale: [Never, Rarely, Sometimes, Often, Always]",
-                               "scale: [Never]", "scale:", "'scale' has 1 label;"),
-    "duplicate survey item": Case(SURVEY, "      - id: credit", "      - id: ask",
-                                  "      - id: ask\n        text: I credit",
-                                  "item id 'ask' is used twice"),
+    "scale of one label": Case(
+        SURVEY,
+        "scale: [Never, Rarely, Sometimes, Often, Always]",
+        "scale: [Never]",
+        "scale:",
+        "'scale' has 1 label;",
+    ),
+    "duplicate survey item": Case(
+        SURVEY,
+        "      - id: credit",
+        "      - id: ask",
+        "      - id: ask\n        text: I credit",
+        "item id 'ask' is used twice",
+    ),
     "self-assessment with a lesson": Case(
         SURVEY,
         "steps:\n",
@@ -227,19 +347,41 @@ CASES: dict[str, Case] = {
         "every step must be a survey",
     ),
     # The course
-    "listed module has no file": Case(COURSE, "  - sample\n", "  - sample\n  - missing\n",
-                                      "  - missing", "no file modules/missing.yaml"),
-    "self-assessment also listed": Case(COURSE, "  - sample\n", "  - sample\n  - survey\n",
-                                        "self_assessment:", "also listed in 'modules'"),
-    "duplicate source id": Case(COURSE, "  - id: krentz-2017", "  - id: smith-johnson-2020",
-                                "  - id: smith-johnson-2020\n    citation: Krentz",
-                                "source id 'smith-johnson-2020' is used twice"),
-    "course summary cites unknown source": Case(COURSE, "[@smith-johnson-2020].",
-                                                "[@nobody-2020].", "summary:",
-                                                "citation '[@nobody-2020]' names no source"),
-    "misconception without description": Case(COURSE, "    description: Equity is a women's"
-                                              " issue.\n", "", "  - id: not-my-place",
-                                              "missing required field 'description'"),
+    "listed module has no file": Case(
+        COURSE,
+        "  - sample\n",
+        "  - sample\n  - missing\n",
+        "  - missing",
+        "no file modules/missing.yaml",
+    ),
+    "self-assessment also listed": Case(
+        COURSE,
+        "  - sample\n",
+        "  - sample\n  - survey\n",
+        "self_assessment:",
+        "also listed in 'modules'",
+    ),
+    "duplicate source id": Case(
+        COURSE,
+        "  - id: krentz-2017",
+        "  - id: smith-johnson-2020",
+        "  - id: smith-johnson-2020\n    citation: Krentz",
+        "source id 'smith-johnson-2020' is used twice",
+    ),
+    "course summary cites unknown source": Case(
+        COURSE,
+        "[@smith-johnson-2020].",
+        "[@nobody-2020].",
+        "summary:",
+        "citation '[@nobody-2020]' names no source",
+    ),
+    "misconception without description": Case(
+        COURSE,
+        "    description: Equity is a women's issue.\n",
+        "",
+        "  - id: not-my-place",
+        "missing required field 'description'",
+    ),
 }
 
 

@@ -81,8 +81,12 @@ def test_score_survey(
 
 @pytest.mark.parametrize(
     ("answers", "gist"),
-    [({"ask": 0}, "off the scale 1..5"), ({"ask": 6}, "off the scale"), ({"nope": 3}, "no item"),
-     ({"ask": True}, "off the scale")],
+    [
+        ({"ask": 0}, "off the scale 1..5"),
+        ({"ask": 6}, "off the scale"),
+        ({"nope": 3}, "no item"),
+        ({"ask": True}, "off the scale"),
+    ],
 )
 def test_survey_answers_off_the_scale_are_refused(
     survey: Survey, answers: dict[str, int], gist: str

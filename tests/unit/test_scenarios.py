@@ -26,8 +26,13 @@ PATHS = [
     (("thank", "defend"), "flat-end", "She stops talking.", "poor", 0.5),
     (("explain", "ignore"), "flat-end", "The team goes quiet again.", "poor", 0.0),
     # recovering from a poor choice still reaches the best ending, at a lower score
-    (("explain", "reopen", "plan", "follow"), "good-end", "She says the residents noticed.",
-     "best", 0.75),
+    (
+        ("explain", "reopen", "plan", "follow"),
+        "good-end",
+        "She says the residents noticed.",
+        "best",
+        0.75,
+    ),
     (("later", "plan", "follow"), "good-end", "She says the residents noticed.", "best", 2.5 / 3),
 ]
 

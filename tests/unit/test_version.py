@@ -26,7 +26,9 @@ def _version_of(text: str, tmp_path: Path) -> str:
 def test_comments_whitespace_and_quoting_do_not_change_the_version(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     base = _version_of(text, tmp_path)
-    relaid = "# a comment\n" + text.replace("title: A sample module", 'title: "A sample module"  # x')
+    relaid = "# a comment\n" + text.replace(
+        "title: A sample module", 'title: "A sample module"  # x'
+    )
     relaid = relaid.replace("objectives:\n  - Ask", "objectives:\n\n  - Ask")
     assert _version_of(relaid, tmp_path) == base
     assert len(base) == 16

@@ -1,0 +1,5 @@
+"""Entry point: `streamlit run app.py` serves the course."""
+
+import streamlit as st
+
+app = st.App("modules/ui/main.py")

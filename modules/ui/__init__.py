@@ -1,0 +1,1 @@
+"""Streamlit pages and small components: read input, call a service, render."""

@@ -1,0 +1,115 @@
+"""Sign-in state: sessions stored hashed, throttling counts, one-time reset links, secrets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from progress.accounts import create_user
+from progress.app_secrets import CSRF_KEY, app_secret
+from progress.auth import (
+    clear_failed_sign_ins,
+    create_password_reset,
+    delete_expired_auth_sessions,
+    end_all_auth_sessions,
+    end_auth_session,
+    password_reset_user,
+    recent_failed_sign_ins,
+    record_failed_sign_in,
+    start_auth_session,
+    token_hash,
+    use_password_reset,
+    user_for_auth_session,
+)
+from progress.database import make_engine, session_factory
+from progress.tables import AuthSessionRow
+
+from .conftest import FAKE_HASH
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_session_token_finds_its_user_and_only_its_hash_is_stored(
+    session: Session, user_id: int
+) -> None:
+    new = start_auth_session(session, user_id, now=NOW)
+    user = user_for_auth_session(session, new.token, now=NOW + timedelta(days=1))
+    assert user is not None and user.id == user_id
+    stored = session.scalars(select(AuthSessionRow.id_hash)).all()
+    assert new.token not in stored
+    assert token_hash(new.token) in stored
+
+
+def test_forged_expired_and_ended_sessions_find_nobody(session: Session, user_id: int) -> None:
+    new = start_auth_session(session, user_id, lifetime=timedelta(hours=1), now=NOW)
+    assert user_for_auth_session(session, "forged-" + new.token, now=NOW) is None
+    assert user_for_auth_session(session, new.token, now=NOW + timedelta(hours=1)) is None
+    end_auth_session(session, new.token)
+    assert user_for_auth_session(session, new.token, now=NOW) is None
+
+
+def test_ending_all_sessions_signs_the_user_out_everywhere(session: Session, user_id: int) -> None:
+    tokens = [start_auth_session(session, user_id, now=NOW).token for _ in range(3)]
+    assert end_all_auth_sessions(session, user_id) == 3
+    assert [user_for_auth_session(session, token, now=NOW) for token in tokens] == [None] * 3
+
+
+def test_expired_sessions_are_deleted(session: Session, user_id: int) -> None:
+    start_auth_session(session, user_id, lifetime=timedelta(hours=1), now=NOW)
+    kept = start_auth_session(session, user_id, lifetime=timedelta(days=9), now=NOW)
+    assert delete_expired_auth_sessions(session, now=NOW + timedelta(days=1)) == 1
+    assert user_for_auth_session(session, kept.token, now=NOW) is not None
+
+
+def test_failed_sign_ins_are_counted_per_address_in_a_window(session: Session) -> None:
+    for minutes in (0, 10, 20):
+        record_failed_sign_in(session, "Pat@Example.org", now=NOW + timedelta(minutes=minutes))
+    record_failed_sign_in(session, "other@example.org", now=NOW)
+    failures = recent_failed_sign_ins(session, "pat@example.org", since=NOW + timedelta(minutes=5))
+    assert failures.count == 2
+    assert failures.last_at == NOW + timedelta(minutes=20)
+    clear_failed_sign_ins(session, "PAT@example.org")
+    assert recent_failed_sign_ins(session, "pat@example.org", since=NOW).count == 0
+    assert recent_failed_sign_ins(session, "other@example.org", since=NOW).count == 1
+
+
+def test_old_failures_can_be_forgotten_in_bulk(session: Session) -> None:
+    record_failed_sign_in(session, "pat@example.org", now=NOW)
+    record_failed_sign_in(session, "pat@example.org", now=NOW + timedelta(hours=2))
+    clear_failed_sign_ins(session, before=NOW + timedelta(hours=1))
+    assert recent_failed_sign_ins(session, "pat@example.org", since=NOW).count == 1
+
+
+def test_a_reset_link_works_once(session: Session, user_id: int) -> None:
+    admin = create_user(session, "other-admin@example.org", "Admin", FAKE_HASH, ["admin"])
+    reset = create_password_reset(session, user_id, created_by_id=admin.id, now=NOW)
+    shown = password_reset_user(session, reset.token, now=NOW)
+    assert shown is not None and shown.id == user_id
+    assert use_password_reset(session, reset.token, now=NOW) == user_id
+    assert use_password_reset(session, reset.token, now=NOW) is None
+    assert password_reset_user(session, reset.token, now=NOW) is None
+
+
+def test_an_expired_or_forged_reset_link_does_nothing(session: Session, user_id: int) -> None:
+    reset = create_password_reset(
+        session, user_id, created_by_id=None, lifetime=timedelta(hours=1), now=NOW
+    )
+    assert reset.expires_at == NOW + timedelta(hours=1)
+    assert use_password_reset(session, reset.token, now=NOW + timedelta(hours=2)) is None
+    assert use_password_reset(session, reset.token[:-1], now=NOW) is None
+    assert session.execute(text("SELECT count(*) FROM password_resets")).scalar() == 1
+
+
+def test_an_app_secret_is_generated_once_and_shared(engine: Engine, database_url: str) -> None:
+    with session_factory(engine).begin() as session:
+        first = app_secret(session, CSRF_KEY)
+    other_replica = make_engine(database_url)
+    with session_factory(other_replica).begin() as session:
+        again = app_secret(session, CSRF_KEY, generate=lambda: "a different value")
+        other = app_secret(session, "another-key")
+    other_replica.dispose()
+    assert again == first
+    assert len(first) >= 40
+    assert other != first

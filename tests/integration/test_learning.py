@@ -1,0 +1,164 @@
+"""The learner's path: step progress, position, scenario attempts and quiz attempts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from progress.errors import AttemptFinished, RecordNotFound
+from progress.quizzes import (
+    open_quiz_attempt,
+    quiz_attempt,
+    quiz_attempts,
+    start_quiz_attempt,
+    submit_quiz_attempt,
+)
+from progress.scenarios import (
+    finish_scenario_attempt,
+    open_scenario_attempt,
+    record_choice,
+    scenario_attempt,
+    scenario_attempts,
+    start_scenario_attempt,
+)
+from progress.steps import (
+    StepRef,
+    last_position,
+    mark_step_completed,
+    mark_step_started,
+    save_position,
+    step_progress,
+)
+
+from .conftest import add_user
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+LESSON = StepRef("ally", "first-feedback", "why-ask")
+SCENARIO = StepRef("ally", "first-feedback", "after-rounds")
+QUIZ = StepRef("ally", "first-feedback", "check")
+
+
+def test_a_step_is_started_then_completed_once(session: Session, user_id: int) -> None:
+    mark_step_started(session, user_id, LESSON, "v1", now=NOW)
+    mark_step_started(session, user_id, LESSON, "v2", now=NOW + timedelta(minutes=1))
+    mark_step_completed(session, user_id, LESSON, "v2", now=NOW + timedelta(minutes=2))
+    mark_step_completed(session, user_id, LESSON, "v3", now=NOW + timedelta(minutes=3))
+    mark_step_started(session, user_id, LESSON, "v4", now=NOW + timedelta(minutes=4))
+    [record] = step_progress(session, user_id, "ally")
+    assert record.step == LESSON
+    assert record.status == "completed"
+    assert record.started_at == NOW
+    assert record.completed_at == NOW + timedelta(minutes=2)
+    assert record.content_version == "v2"
+
+
+def test_preview_progress_is_kept_apart(session: Session, user_id: int) -> None:
+    mark_step_completed(session, user_id, LESSON, "v1", is_preview=True)
+    assert step_progress(session, user_id, "ally") == []
+    [preview] = step_progress(session, user_id, "ally", is_preview=True)
+    assert preview.is_preview is True
+
+
+def test_progress_is_per_learner_and_module(session: Session, user_id: int) -> None:
+    other = add_user(session, "other@example.org")
+    mark_step_completed(session, user_id, LESSON, "v1")
+    mark_step_completed(session, other, StepRef("ally", "second-module", "intro"), "v1")
+    assert [r.step for r in step_progress(session, user_id, "ally")] == [LESSON]
+    assert step_progress(session, other, "ally", "first-feedback") == []
+
+
+def test_the_last_position_is_remembered(session: Session, user_id: int) -> None:
+    assert last_position(session, user_id, "ally") is None
+    save_position(session, user_id, LESSON, now=NOW)
+    save_position(session, user_id, SCENARIO, now=NOW + timedelta(minutes=5))
+    position = last_position(session, user_id, "ally")
+    assert position is not None
+    assert (position.module_id, position.step_id) == ("first-feedback", "after-rounds")
+    assert position.updated_at == NOW + timedelta(minutes=5)
+    assert last_position(session, user_id, "ally", is_preview=True) is None
+
+
+def _choose(session: Session, user_id: int, attempt_id: int, position: int, choice: str) -> str:
+    stored = record_choice(
+        session, user_id, attempt_id, position, node_id="n1", choice_id=choice, quality="best"
+    )
+    return stored.choice_id
+
+
+def test_a_scenario_path_records_one_choice_per_position(session: Session, user_id: int) -> None:
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=42, now=NOW)
+    assert _choose(session, user_id, attempt.id, 0, "ask") == "ask"
+    # A double click, or a second tab showing the same node, changes nothing.
+    assert _choose(session, user_id, attempt.id, 0, "tell") == "ask"
+    assert _choose(session, user_id, attempt.id, 1, "thank") == "thank"
+    resumed = open_scenario_attempt(session, user_id, SCENARIO)
+    assert resumed is not None and resumed.id == attempt.id and resumed.seed == 42
+    assert [(c.position, c.choice_id) for c in resumed.choices] == [(0, "ask"), (1, "thank")]
+
+
+def test_a_scenario_attempt_finishes_once(session: Session, user_id: int) -> None:
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1, now=NOW)
+    _choose(session, user_id, attempt.id, 0, "ask")
+    done = finish_scenario_attempt(session, user_id, attempt.id, "good-end", 1.0, now=NOW)
+    again = finish_scenario_attempt(session, user_id, attempt.id, "flat-end", 0.0)
+    assert (again.ending_node_id, again.score, again.finished_at) == ("good-end", 1.0, NOW)
+    assert again == done
+    assert open_scenario_attempt(session, user_id, SCENARIO) is None
+    assert _choose(session, user_id, attempt.id, 0, "other") == "ask"
+    with pytest.raises(AttemptFinished):
+        _choose(session, user_id, attempt.id, 1, "late")
+
+
+def test_replays_keep_every_attempt(session: Session, user_id: int) -> None:
+    first = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1)
+    finish_scenario_attempt(session, user_id, first.id, "flat-end", 0.0)
+    second = start_scenario_attempt(session, user_id, SCENARIO, "v2", seed=2)
+    attempts = scenario_attempts(session, user_id, "ally", "first-feedback")
+    assert [(a.id, a.content_version) for a in attempts] == [(first.id, "v1"), (second.id, "v2")]
+    assert scenario_attempts(session, user_id, "ally", is_preview=True) == []
+
+
+def test_someone_elses_attempt_cannot_be_read_or_changed(session: Session, user_id: int) -> None:
+    other = add_user(session, "other@example.org")
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1)
+    with pytest.raises(RecordNotFound):
+        scenario_attempt(session, other, attempt.id)
+    with pytest.raises(RecordNotFound):
+        _choose(session, other, attempt.id, 0, "ask")
+    with pytest.raises(RecordNotFound):
+        finish_scenario_attempt(session, other, attempt.id, "good-end", 1.0)
+
+
+def test_a_choice_quality_must_be_one_of_the_three(session: Session, user_id: int) -> None:
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1)
+    with pytest.raises(IntegrityError):
+        record_choice(session, user_id, attempt.id, 0, node_id="n1", choice_id="c", quality="great")
+
+
+def test_a_quiz_attempt_is_submitted_once(session: Session, user_id: int) -> None:
+    attempt = start_quiz_attempt(session, user_id, QUIZ, "v1", seed=7, now=NOW)
+    assert open_quiz_attempt(session, user_id, QUIZ) == attempt
+    answers = {"q1": ["b", "a"], "q2": ["c"]}
+    submitted = submit_quiz_attempt(
+        session, user_id, attempt.id, answers, score=0.5, passed=False, now=NOW
+    )
+    again = submit_quiz_attempt(session, user_id, attempt.id, {"q1": ["z"]}, score=1, passed=True)
+    assert again == submitted
+    assert submitted.answers == {"q1": ("a", "b"), "q2": ("c",)}
+    assert (submitted.score, submitted.passed, submitted.submitted_at) == (0.5, False, NOW)
+    assert open_quiz_attempt(session, user_id, QUIZ) is None
+
+
+def test_quiz_retries_keep_every_attempt(session: Session, user_id: int) -> None:
+    first = start_quiz_attempt(session, user_id, QUIZ, "v1", seed=1)
+    submit_quiz_attempt(session, user_id, first.id, {"q1": ["a"]}, score=0.0, passed=False)
+    second = start_quiz_attempt(session, user_id, QUIZ, "v1", seed=2)
+    submit_quiz_attempt(session, user_id, second.id, {"q1": ["b"]}, score=1.0, passed=True)
+    attempts = quiz_attempts(session, user_id, "ally")
+    assert [(a.seed, a.passed) for a in attempts] == [(1, False), (2, True)]
+    other = add_user(session, "other@example.org")
+    with pytest.raises(RecordNotFound):
+        quiz_attempt(session, other, first.id)
