@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
@@ -13,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from progress.database import lock_key, make_engine
+from progress.tables import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -69,6 +72,12 @@ def upgrade_to_head(engine: Engine) -> str:
     return head_revision()
 
 
+def schema_differences(connection: Connection) -> list[Any]:
+    """What autogenerate would change to make the database match the tables ([] when none)."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
 def new_revision(message: str) -> Path:
     """Autogenerate the next migration from the tables' changes, against a scratch database."""
     script = ScriptDirectory.from_config(alembic_config())
@@ -77,6 +86,8 @@ def new_revision(message: str) -> Path:
         engine = make_engine(f"sqlite:///{scratch}/scratch.db")
         upgrade_to_head(engine)
         with engine.begin() as connection:
+            if schema_differences(connection) == []:
+                raise MigrationError("the migrations already match progress/tables: nothing to do")
             config = alembic_config(connection)
             written = command.revision(config, message, autogenerate=True, rev_id=rev_id)
         engine.dispose()

@@ -92,7 +92,8 @@ def load_text(text: str) -> Mapping:
         raise LoadError(1, f"YAML syntax: {exc}") from None
     if root is None:
         raise LoadError(1, "the file is empty; a module or course file is a YAML mapping")
-    _check_expansion(root)
+    if "&" in text:  # without an anchor there can be no alias to expand
+        _check_expansion(root)
     value = _Builder().build(root)
     if not isinstance(value, Mapping):
         kind = "a list" if isinstance(value, Sequence) else "a single value"

@@ -10,7 +10,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from progress.database import make_engine
-from progress.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from progress.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    schema_differences,
+    upgrade_to_head,
+)
 from progress.tables import Base
 
 
@@ -18,7 +24,15 @@ def test_migrated_schema_matches_the_tables(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
+        assert schema_differences(connection) == differences
     assert differences == []
+
+
+def test_a_schema_difference_is_found(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_auth_sessions_expires_at")
+        differences = schema_differences(connection)
+    assert [difference[0] for difference in differences] == ["add_index"]
 
 
 def test_an_empty_database_is_upgraded_to_head(database_url: str) -> None:
