@@ -1,8 +1,40 @@
-"""Navigation script: builds the pages with st.navigation."""
+"""Navigation script: the pages each person may see, by role."""
 
 import streamlit as st
 
+from modules.ui.identity import current_actor
+
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
-st.navigation(
-    [st.Page("pages/catalogue.py", title="Course", icon=":material/school:", default=True)]
-).run()
+
+actor = current_actor()
+if actor is None:
+    pages: list[st.Page] | dict[str, list[st.Page]] = [
+        st.Page("pages/landing.py", title="Welcome", icon=":material/login:", default=True),
+        st.Page("pages/privacy.py", title="What facilitators can see", url_path="privacy",
+                icon=":material/visibility:"),
+    ]
+else:
+    course = [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/player.py", title="Module", url_path="player", visibility="hidden"),
+        st.Page("pages/progress.py", title="My progress", url_path="progress",
+                icon=":material/insights:"),
+        st.Page("pages/privacy.py", title="What facilitators can see", url_path="privacy",
+                icon=":material/visibility:"),
+    ]
+    pages = {"Course": course}
+    if actor.is_facilitator:
+        pages["Facilitate"] = [
+            st.Page("pages/content_health.py", title="Course content", url_path="content",
+                    icon=":material/fact_check:"),
+        ]
+    if actor.is_admin:
+        pages["Administer"] = [
+            st.Page("pages/admin.py", title="People", url_path="people",
+                    icon=":material/manage_accounts:"),
+        ]
+    with st.sidebar:
+        st.caption(f"Signed in as **{actor.display_name}**")
+        st.link_button("Sign out", "/auth/logout", icon=":material/logout:", type="tertiary")
+
+st.navigation(pages).run()

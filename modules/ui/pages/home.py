@@ -3,7 +3,7 @@
 import streamlit as st
 
 from modules.course.citations import Bibliography
-from modules.ui.content import content_dir, current_content
+from modules.ui.state import content_dir, current_content
 from modules.ui.render import markdown, references
 
 result = current_content()

@@ -1,17 +1,23 @@
-"""The course content as the app sees it: validated, cached, reloaded when files change."""
+"""Process-wide state for the pages: the runtime (settings, database) and the course content."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
 from modules.course.validation import Validation, validate_directory
+from modules.services import runtime as runtimes
+from modules.services.runtime import Runtime
+
+
+@st.cache_resource(show_spinner="Opening the database...")
+def runtime() -> Runtime:
+    return runtimes.runtime()
 
 
 def content_dir() -> Path:
-    return Path(os.environ.get("ALLY_CONTENT_DIR", "content"))
+    return runtime().settings.content_dir
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -25,6 +31,6 @@ def _validated(root: str, fingerprint: tuple[tuple[str, int, int], ...]) -> Vali
 
 
 def current_content() -> Validation:
-    """The course as validated now; an author's edit shows on the next rerun."""
+    """The course as validated now; an author's saved edit shows on the next rerun."""
     root = content_dir()
     return _validated(str(root), _fingerprint(root))

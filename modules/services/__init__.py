@@ -1,0 +1,1 @@
+"""Use cases: domain + storage + the caller's identity. Authorisation is checked here."""
