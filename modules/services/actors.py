@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules.services.errors import PermissionDenied
+
+__all__ = ["ADMIN", "FACILITATOR", "LEARNER", "ROLES", "Actor", "PermissionDenied"]
+
 LEARNER = "learner"
 FACILITATOR = "facilitator"
 ADMIN = "admin"
 ROLES = (LEARNER, FACILITATOR, ADMIN)
-
-
-class PermissionDenied(Exception):
-    """The actor may not do this; the message is safe to show to them."""
 
 
 @dataclass(frozen=True)
