@@ -1,12 +1,94 @@
-"""Accounts and sign-in sessions as services."""
+"""Accounts and sign-in sessions as services: sign up, sign in and out, reset links, people.
+
+Every function takes the Runtime; those an administrator calls also take the Actor and check,
+against the database (not a cached Actor), that the caller is still an administrator.
+Messages in AccountProblem and PermissionDenied are safe to show to the person.
+"""
 
 from __future__ import annotations
 
-from modules.services.actors import Actor
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from modules.services.actors import ADMIN, ROLES, Actor, PermissionDenied, require_admin
 from modules.services.runtime import Runtime
-from progress import auth
+from progress import accounts, auth
+from progress.database import as_utc, lock_for_write
+from progress.errors import EmailTaken, RecordNotFound
+from progress.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 SESSION_COOKIE = "ally_session"
+SESSION_LIFETIME = auth.SESSION_LIFETIME
+RESET_LIFETIME = auth.RESET_LIFETIME
+INVITATION_LIFETIME = timedelta(days=14)
+FAILURE_WINDOW = timedelta(minutes=15)  # failures counted over this long; also the lock-out
+SLOW_AFTER = 5  # failures after which each new attempt must wait SLOW_DOWN after the last
+SLOW_DOWN = timedelta(seconds=30)
+LOCK_AFTER = 10  # failures after which the address is refused for FAILURE_WINDOW
+MAX_PASSWORD_LENGTH = 1024
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 320
+
+WRONG_CREDENTIALS = "The email address or the password is not right."
+SIGNUP_CLOSED = "Sign-up is closed here. Ask an administrator for an invitation."
+
+Person = accounts.UserRecord
+
+
+class AccountProblem(Exception):
+    """Something the person can fix or must wait for; the message is safe to show them."""
+
+
+class SignUpClosed(AccountProblem):
+    """Open sign-up is turned off (ALLY_ALLOW_SIGNUP=false)."""
+
+
+class WrongCredentials(AccountProblem):
+    """Unknown address, wrong password or no password yet: deliberately not told apart."""
+
+
+class TooManyAttempts(AccountProblem):
+    """Sign-in for this address is slowed down or refused until `retry_at`."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class LinkNotUsable(AccountProblem):
+    """A reset or invitation link that is unknown, used already or expired."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new browser session: `token` goes into the cookie and is never stored."""
+
+    actor: Actor
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountLink:
+    """A one-time link to set a password (a reset or an invitation), shown once."""
+
+    person: Person
+    token: str
+    expires_at: datetime
+
+    @property
+    def path(self) -> str:
+        return f"/auth/reset?token={self.token}"
+
+
+@dataclass(frozen=True)
+class SignUpState:
+    open: bool
+    first_account: bool  # the next account will be administrator and facilitator
 
 
 def actor_for_session(rt: Runtime, token: str) -> Actor | None:
@@ -17,4 +99,232 @@ def actor_for_session(rt: Runtime, token: str) -> Actor | None:
         user = auth.user_for_auth_session(session, token)
     if user is None:
         return None
+    return _actor(user)
+
+
+def signup_state(rt: Runtime) -> SignUpState:
+    with rt.sessions.begin() as session:
+        first = accounts.count_users(session) == 0
+    return SignUpState(open=rt.settings.allow_signup, first_account=first)
+
+
+def sign_up(
+    rt: Runtime, email: str, display_name: str, password: str, now: datetime | None = None
+) -> SignedIn:
+    """Open an account (the very first one becomes administrator and facilitator), signed in."""
+    if not rt.settings.allow_signup:
+        raise SignUpClosed(SIGNUP_CLOSED)
+    _check_account_details(email, display_name)
+    _check_password(password)
+    password_hash = hash_password(password)  # slow: done before the write transaction
+    with rt.sessions.begin() as session:
+        try:
+            user = accounts.create_user(session, email, display_name, password_hash, now=now)
+        except EmailTaken:
+            raise AccountProblem(
+                "An account with this email address exists already. Sign in instead, or ask "
+                "an administrator for a reset link if you forgot the password."
+            ) from None
+        return _start_session(session, user, now)
+
+
+def sign_in(rt: Runtime, email: str, password: str, now: datetime | None = None) -> SignedIn:
+    """Check the password (argon2id) and start a session; throttled per email address."""
+    moment = as_utc(now)
+    address = accounts.normalize_email(email)
+    if not address or len(address) > MAX_EMAIL_LENGTH:
+        raise WrongCredentials(WRONG_CREDENTIALS)
+    with rt.sessions.begin() as session:
+        _refuse_when_throttled(session, address, moment)
+        credentials = accounts.sign_in_credentials(session, address)
+    stored = credentials.password_hash if credentials else None
+    candidate = password if len(password) <= MAX_PASSWORD_LENGTH else ""
+    # Verified even without an account (against a decoy) so the time taken reveals nothing.
+    if not verify_password(stored, candidate) or credentials is None:
+        raise _failed_sign_in(rt, address, moment)
+    assert stored is not None  # verify_password is False without a hash
+    with rt.sessions.begin() as session:
+        if needs_rehash(stored):
+            accounts.set_password_hash(session, credentials.user.id, hash_password(password))
+        auth.clear_failed_sign_ins(session, address)
+        return _start_session(session, credentials.user, moment)
+
+
+def sign_out(rt: Runtime, token: str) -> None:
+    """End this browser's session (nothing happens for an unknown token)."""
+    if not token or len(token) > 256:
+        return
+    with rt.sessions.begin() as session:
+        auth.end_auth_session(session, token)
+
+
+def reset_link_person(rt: Runtime, token: str, now: datetime | None = None) -> Person | None:
+    """Whose reset or invitation link this is while it can still be used, else None."""
+    if not token or len(token) > 256:
+        return None
+    with rt.sessions.begin() as session:
+        return auth.password_reset_user(session, token, now=now)
+
+
+def reset_password(rt: Runtime, token: str, password: str, now: datetime | None = None) -> SignedIn:
+    """Spend a reset (or invitation) link: set the password, end other sessions, sign in."""
+    _check_password(password)
+    password_hash = hash_password(password)
+    with rt.sessions.begin() as session:
+        user_id = auth.use_password_reset(session, token, now=now) if token else None
+        user = accounts.get_user(session, user_id) if user_id is not None else None
+        if user is None:
+            raise LinkNotUsable(
+                "This link has been used already, has expired or is not complete. "
+                "Ask an administrator for a new one."
+            )
+        accounts.set_password_hash(session, user.id, password_hash)
+        auth.end_all_auth_sessions(session, user.id)
+        auth.clear_failed_sign_ins(session, user.email)
+        return _start_session(session, user, now)
+
+
+def clean_up(rt: Runtime, now: datetime | None = None) -> None:
+    """Forget expired sessions and sign-in failures too old to count; run on start."""
+    moment = as_utc(now)
+    with rt.sessions.begin() as session:
+        auth.delete_expired_auth_sessions(session, now=moment)
+        auth.clear_failed_sign_ins(session, before=moment - FAILURE_WINDOW)
+
+
+def list_people(rt: Runtime, actor: Actor) -> list[Person]:
+    """Every account, oldest first (administrators only)."""
+    with rt.sessions.begin() as session:
+        _require_admin_now(session, actor)
+        return accounts.list_users(session)
+
+
+def set_roles(rt: Runtime, actor: Actor, user_id: int, roles: Iterable[str]) -> Person:
+    """Replace a person's roles; at least one administrator always remains."""
+    wanted = frozenset(roles)
+    if not wanted:
+        raise AccountProblem("Choose at least one role.")
+    if not wanted <= set(ROLES):
+        raise AccountProblem(f"Roles are {', '.join(ROLES)}.")
+    with rt.sessions.begin() as session:
+        lock_for_write(session, "users")  # two admins demoting each other at once
+        _require_admin_now(session, actor)
+        others = [p for p in accounts.list_users(session) if p.id != user_id]
+        if ADMIN not in wanted and not any(ADMIN in p.roles for p in others):
+            raise AccountProblem("At least one administrator must remain.")
+        try:
+            return accounts.set_roles(session, user_id, wanted)
+        except RecordNotFound:
+            raise AccountProblem("There is no such person.") from None
+
+
+def create_reset_link(
+    rt: Runtime, actor: Actor, user_id: int, now: datetime | None = None
+) -> AccountLink:
+    """A one-time link, valid for RESET_LIFETIME, for `user_id` to set a new password."""
+    with rt.sessions.begin() as session:
+        _require_admin_now(session, actor)
+        person = accounts.get_user(session, user_id)
+        if person is None:
+            raise AccountProblem("There is no such person.")
+        new = auth.create_password_reset(session, user_id, actor.user_id, RESET_LIFETIME, now)
+    return AccountLink(person, new.token, new.expires_at)
+
+
+def invite(
+    rt: Runtime,
+    actor: Actor,
+    email: str,
+    display_name: str,
+    roles: Iterable[str] = ("learner",),
+    now: datetime | None = None,
+) -> AccountLink:
+    """An account without a password and a link to set one; works while sign-up is closed."""
+    wanted = frozenset(roles) or frozenset({"learner"})
+    _check_account_details(email, display_name)
+    with rt.sessions.begin() as session:
+        _require_admin_now(session, actor)
+        try:
+            person = accounts.create_user(session, email, display_name, None, wanted, now=now)
+        except EmailTaken:
+            raise AccountProblem(
+                "An account with this email address exists already: create a reset link for "
+                "that person instead."
+            ) from None
+        except ValueError as error:
+            raise AccountProblem(str(error)) from None
+        new = auth.create_password_reset(
+            session, person.id, actor.user_id, INVITATION_LIFETIME, now
+        )
+    return AccountLink(person, new.token, new.expires_at)
+
+
+def _actor(user: Person) -> Actor:
     return Actor(user.id, user.display_name, frozenset(user.roles))
+
+
+def _start_session(session: Session, user: Person, now: datetime | None) -> SignedIn:
+    new = auth.start_auth_session(session, user.id, SESSION_LIFETIME, now)
+    return SignedIn(_actor(user), new.token, new.expires_at)
+
+
+def _require_admin_now(session: Session, actor: Actor) -> None:
+    require_admin(actor)
+    current = accounts.get_user(session, actor.user_id)
+    if current is None or ADMIN not in current.roles:
+        raise PermissionDenied("Only administrators can do this.")
+
+
+def _check_account_details(email: str, display_name: str) -> None:
+    problem = accounts.email_problem(email)
+    if problem:
+        raise AccountProblem(problem)
+    if not display_name.strip():
+        raise AccountProblem("Enter the name others in the course will see.")
+    if len(display_name.strip()) > MAX_NAME_LENGTH:
+        raise AccountProblem(f"The name can have at most {MAX_NAME_LENGTH} characters.")
+
+
+def _check_password(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountProblem(problem)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountProblem(f"The password can have at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def _refuse_when_throttled(session: Session, address: str, moment: datetime) -> None:
+    failures = auth.recent_failed_sign_ins(session, address, moment - FAILURE_WINDOW)
+    if failures.last_at is None:
+        return
+    if failures.count >= LOCK_AFTER:
+        raise _locked(failures.last_at + FAILURE_WINDOW, moment)
+    retry_at = failures.last_at + SLOW_DOWN
+    if failures.count >= SLOW_AFTER and retry_at > moment:
+        raise _slowed(retry_at, moment, "Several sign-ins for this email address failed.")
+
+
+def _failed_sign_in(rt: Runtime, address: str, moment: datetime) -> AccountProblem:
+    with rt.sessions.begin() as session:
+        auth.record_failed_sign_in(session, address, now=moment)
+        failures = auth.recent_failed_sign_ins(session, address, moment - FAILURE_WINDOW)
+    if failures.count >= LOCK_AFTER:
+        return _locked(moment + FAILURE_WINDOW, moment)
+    if failures.count >= SLOW_AFTER:
+        return _slowed(moment + SLOW_DOWN, moment, WRONG_CREDENTIALS)
+    return WrongCredentials(WRONG_CREDENTIALS)
+
+
+def _locked(retry_at: datetime, moment: datetime) -> TooManyAttempts:
+    minutes = max(1, math.ceil((retry_at - moment).total_seconds() / 60))
+    return TooManyAttempts(
+        "Too many sign-ins for this email address failed, so it is locked for a while. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''} "
+        f"(after {retry_at:%H:%M} UTC), or ask an administrator for a reset link.",
+        retry_at,
+    )
+
+
+def _slowed(retry_at: datetime, moment: datetime, opening: str) -> TooManyAttempts:
+    seconds = max(1, math.ceil((retry_at - moment).total_seconds()))
+    return TooManyAttempts(f"{opening} Wait {seconds} seconds, then try again.", retry_at)

@@ -78,7 +78,12 @@ class LearningStore(Protocol):
     ) -> ScenarioAttemptRecord | None: ...
 
     def record_choice(
-        self, user_id: int, attempt_id: int, position: int, node_id: str, choice_id: str,
+        self,
+        user_id: int,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
         quality: str,
     ) -> ScenarioChoiceRecord: ...
 
@@ -93,7 +98,11 @@ class LearningStore(Protocol):
     def open_quiz(self, user_id: int, step: StepRef, preview: bool) -> QuizAttemptRecord | None: ...
 
     def submit_quiz(
-        self, user_id: int, attempt_id: int, answers: Mapping[str, Sequence[str]], score: float,
+        self,
+        user_id: int,
+        attempt_id: int,
+        answers: Mapping[str, Sequence[str]],
+        score: float,
         passed: bool,
     ) -> QuizAttemptRecord: ...
 
@@ -102,8 +111,14 @@ class LearningStore(Protocol):
     ) -> None: ...
 
     def save_commitment(
-        self, user_id: int, step: StepRef, cue: str, action: str, target_date: date,
-        version: str, preview: bool,
+        self,
+        user_id: int,
+        step: StepRef,
+        cue: str,
+        action: str,
+        target_date: date,
+        version: str,
+        preview: bool,
     ) -> CommitmentRecord: ...
 
     def check_in(
@@ -111,7 +126,12 @@ class LearningStore(Protocol):
     ) -> CommitmentRecord: ...
 
     def save_survey_answers(
-        self, user_id: int, step: StepRef, phase: str, answers: Mapping[str, int], version: str,
+        self,
+        user_id: int,
+        step: StepRef,
+        phase: str,
+        answers: Mapping[str, int],
+        version: str,
         preview: bool,
     ) -> None: ...
 
@@ -177,12 +197,22 @@ class SqlLearningStore:
         )
 
     def record_choice(
-        self, user_id: int, attempt_id: int, position: int, node_id: str, choice_id: str,
+        self,
+        user_id: int,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
         quality: str,
     ) -> ScenarioChoiceRecord:
         return self._run(
             lambda s: scenarios.record_choice(
-                s, user_id, attempt_id, position, node_id=node_id, choice_id=choice_id,
+                s,
+                user_id,
+                attempt_id,
+                position,
+                node_id=node_id,
+                choice_id=choice_id,
                 quality=quality,
             )
         )
@@ -191,21 +221,29 @@ class SqlLearningStore:
         self, user_id: int, attempt_id: int, ending_node_id: str, score: float
     ) -> ScenarioAttemptRecord:
         return self._run(
-            lambda s: scenarios.finish_scenario_attempt(s, user_id, attempt_id, ending_node_id, score)
+            lambda s: scenarios.finish_scenario_attempt(
+                s, user_id, attempt_id, ending_node_id, score
+            )
         )
 
     def start_quiz(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
     ) -> QuizAttemptRecord:
         return self._run(
-            lambda s: quizzes.start_quiz_attempt(s, user_id, step, version, seed, is_preview=preview)
+            lambda s: quizzes.start_quiz_attempt(
+                s, user_id, step, version, seed, is_preview=preview
+            )
         )
 
     def open_quiz(self, user_id: int, step: StepRef, preview: bool) -> QuizAttemptRecord | None:
         return self._run(lambda s: quizzes.open_quiz_attempt(s, user_id, step, is_preview=preview))
 
     def submit_quiz(
-        self, user_id: int, attempt_id: int, answers: Mapping[str, Sequence[str]], score: float,
+        self,
+        user_id: int,
+        attempt_id: int,
+        answers: Mapping[str, Sequence[str]],
+        score: float,
         passed: bool,
     ) -> QuizAttemptRecord:
         return self._run(
@@ -222,13 +260,25 @@ class SqlLearningStore:
         )
 
     def save_commitment(
-        self, user_id: int, step: StepRef, cue: str, action: str, target_date: date,
-        version: str, preview: bool,
+        self,
+        user_id: int,
+        step: StepRef,
+        cue: str,
+        action: str,
+        target_date: date,
+        version: str,
+        preview: bool,
     ) -> CommitmentRecord:
         return self._run(
             lambda s: journal.save_commitment(
-                s, user_id, step, cue=cue, action=action, target_date=target_date,
-                content_version=version, is_preview=preview,
+                s,
+                user_id,
+                step,
+                cue=cue,
+                action=action,
+                target_date=target_date,
+                content_version=version,
+                is_preview=preview,
             )
         )
 
@@ -238,14 +288,25 @@ class SqlLearningStore:
         return self._run(lambda s: journal.check_in(s, user_id, commitment_id, outcome, note))
 
     def save_survey_answers(
-        self, user_id: int, step: StepRef, phase: str, answers: Mapping[str, int], version: str,
+        self,
+        user_id: int,
+        step: StepRef,
+        phase: str,
+        answers: Mapping[str, int],
+        version: str,
         preview: bool,
     ) -> None:
         def save(s: Session) -> None:
             for item_id, value in answers.items():
                 surveys.save_survey_answer(
-                    s, user_id, step, phase=phase, item_id=item_id, value=value,
-                    content_version=version, is_preview=preview,
+                    s,
+                    user_id,
+                    step,
+                    phase=phase,
+                    item_id=item_id,
+                    value=value,
+                    content_version=version,
+                    is_preview=preview,
                 )
 
         self._run(save)

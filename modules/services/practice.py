@@ -1,0 +1,284 @@
+"""Scenarios and knowledge checks: attempts that are written as they happen and resumed."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from modules.course.marking import AnswerError, QuizResult, mark_quiz
+from modules.course.models import Choice, Decision, Option, Question, Quiz, Scenario
+from modules.course.scenarios import ScenarioError, ScenarioState, choice_order, play, shuffled
+from modules.services.actors import Actor, require_preview_allowed
+from modules.services.errors import InvalidInput, NotFound
+from modules.services.learning import LearningService
+from modules.services.store import QuizAttemptRecord, ScenarioAttemptRecord
+from progress.errors import RecordNotFound
+
+_seeds = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    """What the player shows: the attempt, where it stands, and the choices in their order."""
+
+    scenario: Scenario
+    attempt_id: int
+    state: ScenarioState
+    choices: tuple[Choice, ...]
+    restarted: bool
+    earlier_scores: tuple[float, ...]
+
+    @property
+    def position(self) -> int:
+        """Index of the next choice in the path: a repeated submit of it records nothing new."""
+        return len(self.state.path)
+
+
+@dataclass(frozen=True)
+class QuizView:
+    quiz: Quiz
+    attempt_id: int
+    options: Mapping[str, tuple[Option, ...]]  # question id -> options in the order shown
+    result: QuizResult | None  # None while the attempt is open
+    attempts: int
+    passed_before: bool
+
+
+class Practice:
+    def __init__(self, learning: LearningService) -> None:
+        self.learning = learning
+        self.store = learning.store
+
+    # Scenarios
+
+    def scenario(self, module_id: str, step_id: str) -> Scenario:
+        step = self.learning.step(module_id, step_id)
+        if not isinstance(step, Scenario):
+            raise InvalidInput("That step is not a scenario.")
+        return step
+
+    def scenario_view(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool = False
+    ) -> ScenarioView:
+        """The open attempt (or the latest finished one, showing its ending), or a new one."""
+        require_preview_allowed(actor, preview)
+        scenario = self.scenario(module_id, step_id)
+        ref = self.learning.ref(module_id, step_id)
+        attempts = self._attempts(actor, module_id, step_id, preview)
+        current = self.store.open_scenario(actor.user_id, ref, preview)
+        if current is None and attempts and attempts[-1].finished_at is not None:
+            current = attempts[-1]
+        if current is None:
+            return self._new_attempt(actor, scenario, module_id, preview, attempts, False)
+        try:
+            state = play(scenario, [c.choice_id for c in current.choices])
+        except ScenarioError:  # the content changed under this attempt: start again
+            return self._new_attempt(actor, scenario, module_id, preview, attempts, True)
+        return self._view(scenario, current, state, attempts, restarted=False)
+
+    def replay(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool = False
+    ) -> ScenarioView:
+        require_preview_allowed(actor, preview)
+        scenario = self.scenario(module_id, step_id)
+        attempts = self._attempts(actor, module_id, step_id, preview)
+        return self._new_attempt(actor, scenario, module_id, preview, attempts, False)
+
+    def choose(
+        self,
+        actor: Actor,
+        module_id: str,
+        step_id: str,
+        attempt_id: int,
+        position: int,
+        choice_id: str,
+        preview: bool = False,
+    ) -> ScenarioView:
+        """Record the choice at `position`; a second submit of the same position changes nothing."""
+        require_preview_allowed(actor, preview)
+        scenario = self.scenario(module_id, step_id)
+        attempts = self._attempts(actor, module_id, step_id, preview)
+        attempt = next((a for a in attempts if a.id == attempt_id), None)
+        if attempt is None:
+            raise NotFound("That attempt is not yours or no longer exists.")
+        path = [c.choice_id for c in attempt.choices]
+        if position < len(path) or attempt.finished_at is not None:
+            return self.scenario_view(actor, module_id, step_id, preview)
+        state = play(scenario, path)
+        node = state.node
+        choice = (
+            next((c for c in node.choices if c.id == choice_id), None)
+            if isinstance(node, Decision)
+            else None
+        )
+        if choice is None:
+            raise InvalidInput("That choice is not on offer here any more. Please choose again.")
+        try:
+            self.store.record_choice(
+                actor.user_id, attempt_id, position, node.id, choice.id, choice.quality
+            )
+        except RecordNotFound:
+            raise NotFound("That attempt is not yours or no longer exists.") from None
+        return self._after_choice(actor, scenario, module_id, attempt_id, preview)
+
+    def _after_choice(
+        self, actor: Actor, scenario: Scenario, module_id: str, attempt_id: int, preview: bool
+    ) -> ScenarioView:
+        attempts = self._attempts(actor, module_id, scenario.id, preview)
+        attempt = next(a for a in attempts if a.id == attempt_id)
+        state = play(scenario, [c.choice_id for c in attempt.choices])
+        if state.ending is not None and attempt.finished_at is None:
+            attempt = self.store.finish_scenario(
+                actor.user_id, attempt_id, state.ending.id, state.score or 0.0
+            )
+            self.learning.complete_step(actor, module_id, scenario.id, preview)
+            attempts = [attempt if a.id == attempt_id else a for a in attempts]
+        return self._view(scenario, attempt, state, attempts, restarted=False)
+
+    def _attempts(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool
+    ) -> list[ScenarioAttemptRecord]:
+        record = self.learning.record(actor, preview)
+        return [
+            a
+            for a in record.scenario_attempts
+            if a.step.module_id == module_id and a.step.step_id == step_id
+        ]
+
+    def _new_attempt(
+        self,
+        actor: Actor,
+        scenario: Scenario,
+        module_id: str,
+        preview: bool,
+        attempts: list[ScenarioAttemptRecord],
+        restarted: bool,
+    ) -> ScenarioView:
+        ref = self.learning.ref(module_id, scenario.id)
+        version = self.learning.version(module_id)
+        attempt = self.store.start_scenario(
+            actor.user_id, ref, version, _seeds.randrange(2**31), preview
+        )
+        state = play(scenario, [])
+        return self._view(scenario, attempt, state, [*attempts, attempt], restarted)
+
+    @staticmethod
+    def _view(
+        scenario: Scenario,
+        attempt: ScenarioAttemptRecord,
+        state: ScenarioState,
+        attempts: list[ScenarioAttemptRecord],
+        restarted: bool,
+    ) -> ScenarioView:
+        node = state.node
+        choices = (
+            choice_order(scenario, node, str(attempt.seed)) if isinstance(node, Decision) else ()
+        )
+        earlier = tuple(a.score for a in attempts if a.id != attempt.id and a.score is not None)
+        return ScenarioView(scenario, attempt.id, state, choices, restarted, earlier)
+
+    # Knowledge checks
+
+    def quiz(self, module_id: str, step_id: str) -> Quiz:
+        step = self.learning.step(module_id, step_id)
+        if not isinstance(step, Quiz):
+            raise InvalidInput("That step is not a knowledge check.")
+        return step
+
+    def quiz_view(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool = False
+    ) -> QuizView:
+        """The open attempt, else the latest submitted one with its result, else a new one."""
+        require_preview_allowed(actor, preview)
+        quiz = self.quiz(module_id, step_id)
+        attempts = self._quiz_attempts(actor, module_id, step_id, preview)
+        ref = self.learning.ref(module_id, step_id)
+        current = self.store.open_quiz(actor.user_id, ref, preview)
+        if current is None and attempts:
+            current = attempts[-1]
+        if current is None:
+            current = self.store.start_quiz(
+                actor.user_id,
+                ref,
+                self.learning.version(module_id),
+                _seeds.randrange(2**31),
+                preview,
+            )
+        return self._quiz_view(quiz, current, attempts)
+
+    def retry_quiz(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool = False
+    ) -> QuizView:
+        require_preview_allowed(actor, preview)
+        quiz = self.quiz(module_id, step_id)
+        attempts = self._quiz_attempts(actor, module_id, step_id, preview)
+        ref = self.learning.ref(module_id, step_id)
+        current = self.store.open_quiz(actor.user_id, ref, preview) or self.store.start_quiz(
+            actor.user_id, ref, self.learning.version(module_id), _seeds.randrange(2**31), preview
+        )
+        return self._quiz_view(quiz, current, attempts)
+
+    def submit_quiz(
+        self,
+        actor: Actor,
+        module_id: str,
+        step_id: str,
+        attempt_id: int,
+        answers: Mapping[str, Collection[str]],
+        preview: bool = False,
+    ) -> QuizView:
+        """Mark and store the answers; a second submit of the same attempt keeps the first."""
+        require_preview_allowed(actor, preview)
+        quiz = self.quiz(module_id, step_id)
+        unanswered = [q for q in quiz.questions if not answers.get(q.id)]
+        if unanswered:
+            raise InvalidInput(f"Answer every question first ({len(unanswered)} left).")
+        try:
+            result = mark_quiz(quiz, answers)
+        except AnswerError:
+            raise InvalidInput(
+                "Those answers do not fit this check any more. Please answer again."
+            ) from None
+        try:
+            stored = self.store.submit_quiz(
+                actor.user_id,
+                attempt_id,
+                {k: sorted(v) for k, v in answers.items()},
+                result.score,
+                result.passed,
+            )
+        except RecordNotFound:
+            raise NotFound("That attempt is not yours or no longer exists.") from None
+        if stored.passed:
+            self.learning.complete_step(actor, module_id, step_id, preview)
+        attempts = self._quiz_attempts(actor, module_id, step_id, preview)
+        return self._quiz_view(quiz, stored, attempts)
+
+    def _quiz_attempts(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool
+    ) -> list[QuizAttemptRecord]:
+        record = self.learning.record(actor, preview)
+        return [
+            a
+            for a in record.quiz_attempts
+            if a.step.module_id == module_id and a.step.step_id == step_id and a.submitted_at
+        ]
+
+    @staticmethod
+    def _quiz_view(
+        quiz: Quiz, attempt: QuizAttemptRecord, submitted: list[QuizAttemptRecord]
+    ) -> QuizView:
+        result = None
+        if attempt.answers is not None:
+            try:
+                result = mark_quiz(quiz, attempt.answers)
+            except AnswerError:  # recorded against older content
+                result = None
+        options = {q.id: _option_order(quiz, q, attempt.seed) for q in quiz.questions}
+        passed_before = any(a.passed for a in submitted)
+        return QuizView(quiz, attempt.id, options, result, len(submitted), passed_before)
+
+
+def _option_order(quiz: Quiz, question: Question, seed: int) -> tuple[Option, ...]:
+    return shuffled(question.options, f"{seed}:{quiz.id}:{question.id}", quiz.shuffle)

@@ -1,0 +1,233 @@
+"""An in-memory LearningStore with the storage's rules (ownership, first write wins)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+
+from modules.services.store import (
+    CommitmentRecord,
+    LearnerRecord,
+    Position,
+    QuizAttemptRecord,
+    ReflectionRecord,
+    ScenarioAttemptRecord,
+    ScenarioChoiceRecord,
+    StepProgressRecord,
+    StepRef,
+    SurveyAnswerRecord,
+)
+from progress.errors import AttemptFinished, RecordNotFound
+from progress.journal import CheckInRecord
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class FakeLearningStore:
+    def __init__(self) -> None:
+        self.steps: dict[tuple[int, StepRef, bool], StepProgressRecord] = {}
+        self.positions: dict[tuple[int, str, bool], Position] = {}
+        self.scenarios: dict[int, tuple[int, ScenarioAttemptRecord]] = {}
+        self.quizzes: dict[int, tuple[int, QuizAttemptRecord]] = {}
+        self.reflections: dict[tuple[int, StepRef, bool], ReflectionRecord] = {}
+        self.commitments: dict[int, tuple[int, bool, CommitmentRecord]] = {}
+        self.surveys: dict[tuple[int, StepRef, str, str, bool], SurveyAnswerRecord] = {}
+        self._ids = 0
+
+    def _next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def learner_record(
+        self, user_id: int, course_id: str, survey_module: str | None, preview: bool
+    ) -> LearnerRecord:
+        def mine(step: StepRef, owner: int, is_preview: bool) -> bool:
+            return owner == user_id and step.course_id == course_id and is_preview == preview
+
+        return LearnerRecord(
+            steps=[r for (u, ref, p), r in self.steps.items() if mine(ref, u, p)],
+            position=self.positions.get((user_id, course_id, preview)),
+            scenario_attempts=[
+                a for u, a in self.scenarios.values() if mine(a.step, u, a.is_preview)
+            ],
+            quiz_attempts=[a for u, a in self.quizzes.values() if mine(a.step, u, a.is_preview)],
+            reflections=[r for (u, ref, p), r in self.reflections.items() if mine(ref, u, p)],
+            commitments=[c for u, p, c in self.commitments.values() if mine(c.step, u, p)],
+            survey_answers=[
+                a
+                for (u, ref, _, _, p), a in self.surveys.items()
+                if mine(ref, u, p) and ref.module_id == survey_module
+            ],
+        )
+
+    def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
+        key = (user_id, step, preview)
+        if key not in self.steps:
+            self.steps[key] = StepProgressRecord(step, "started", NOW, None, version, preview)
+
+    def mark_completed(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
+        self.mark_started(user_id, step, version, preview)
+        key = (user_id, step, preview)
+        if self.steps[key].status != "completed":
+            self.steps[key] = dataclasses.replace(
+                self.steps[key], status="completed", completed_at=NOW, content_version=version
+            )
+
+    def save_position(self, user_id: int, step: StepRef, preview: bool) -> None:
+        self.positions[(user_id, step.course_id, preview)] = Position(
+            step.module_id, step.step_id, NOW
+        )
+
+    def start_scenario(
+        self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
+    ) -> ScenarioAttemptRecord:
+        attempt = ScenarioAttemptRecord(
+            self._next_id(), user_id, step, version, seed, preview, NOW, None, None, None, ()
+        )
+        self.scenarios[attempt.id] = (user_id, attempt)
+        return attempt
+
+    def open_scenario(
+        self, user_id: int, step: StepRef, preview: bool
+    ) -> ScenarioAttemptRecord | None:
+        found = [
+            a
+            for u, a in self.scenarios.values()
+            if u == user_id and a.step == step and a.is_preview == preview and a.finished_at is None
+        ]
+        return found[-1] if found else None
+
+    def _scenario(self, user_id: int, attempt_id: int) -> ScenarioAttemptRecord:
+        owner, attempt = self.scenarios.get(attempt_id, (None, None))
+        if owner != user_id or attempt is None:
+            raise RecordNotFound(f"scenario attempt {attempt_id}")
+        return attempt
+
+    def record_choice(
+        self,
+        user_id: int,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
+        quality: str,
+    ) -> ScenarioChoiceRecord:
+        attempt = self._scenario(user_id, attempt_id)
+        if position < len(attempt.choices):
+            return attempt.choices[position]
+        if attempt.finished_at is not None:
+            raise AttemptFinished(f"scenario attempt {attempt_id} has ended")
+        choice = ScenarioChoiceRecord(position, node_id, choice_id, quality, NOW)
+        self.scenarios[attempt_id] = (
+            user_id,
+            dataclasses.replace(attempt, choices=(*attempt.choices, choice)),
+        )
+        return choice
+
+    def finish_scenario(
+        self, user_id: int, attempt_id: int, ending_node_id: str, score: float
+    ) -> ScenarioAttemptRecord:
+        attempt = self._scenario(user_id, attempt_id)
+        if attempt.finished_at is None:
+            attempt = dataclasses.replace(
+                attempt, finished_at=NOW, ending_node_id=ending_node_id, score=score
+            )
+            self.scenarios[attempt_id] = (user_id, attempt)
+        return attempt
+
+    def start_quiz(
+        self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
+    ) -> QuizAttemptRecord:
+        attempt = QuizAttemptRecord(
+            self._next_id(), user_id, step, version, seed, preview, NOW, None, None, None, None
+        )
+        self.quizzes[attempt.id] = (user_id, attempt)
+        return attempt
+
+    def open_quiz(self, user_id: int, step: StepRef, preview: bool) -> QuizAttemptRecord | None:
+        found = [
+            a
+            for u, a in self.quizzes.values()
+            if u == user_id
+            and a.step == step
+            and a.is_preview == preview
+            and a.submitted_at is None
+        ]
+        return found[-1] if found else None
+
+    def submit_quiz(
+        self,
+        user_id: int,
+        attempt_id: int,
+        answers: Mapping[str, Sequence[str]],
+        score: float,
+        passed: bool,
+    ) -> QuizAttemptRecord:
+        owner, attempt = self.quizzes.get(attempt_id, (None, None))
+        if owner != user_id or attempt is None:
+            raise RecordNotFound(f"quiz attempt {attempt_id}")
+        if attempt.submitted_at is None:
+            stored = {q: tuple(sorted(o)) for q, o in answers.items()}
+            attempt = dataclasses.replace(
+                attempt, submitted_at=NOW, answers=stored, score=score, passed=passed
+            )
+            self.quizzes[attempt_id] = (user_id, attempt)
+        return attempt
+
+    def save_reflection(
+        self, user_id: int, step: StepRef, text: str, version: str, preview: bool
+    ) -> None:
+        self.reflections[(user_id, step, preview)] = ReflectionRecord(step, text, version, NOW, NOW)
+
+    def save_commitment(
+        self,
+        user_id: int,
+        step: StepRef,
+        cue: str,
+        action: str,
+        target_date: date,
+        version: str,
+        preview: bool,
+    ) -> CommitmentRecord:
+        existing = next(
+            (
+                cid
+                for cid, (u, p, c) in self.commitments.items()
+                if u == user_id and p == preview and c.step == step
+            ),
+            None,
+        )
+        cid = existing if existing is not None else self._next_id()
+        checks = self.commitments[cid][2].check_ins if existing is not None else ()
+        record = CommitmentRecord(cid, step, cue, action, target_date, version, NOW, NOW, checks)
+        self.commitments[cid] = (user_id, preview, record)
+        return record
+
+    def check_in(
+        self, user_id: int, commitment_id: int, outcome: str, note: str | None
+    ) -> CommitmentRecord:
+        owner, preview, record = self.commitments.get(commitment_id, (None, False, None))
+        if owner != user_id or record is None:
+            raise RecordNotFound(f"commitment {commitment_id}")
+        today = NOW.date()
+        kept = tuple(c for c in record.check_ins if c.checked_on != today)
+        record = dataclasses.replace(
+            record, check_ins=(*kept, CheckInRecord(today, outcome, note, NOW))
+        )
+        self.commitments[commitment_id] = (user_id, preview, record)
+        return record
+
+    def save_survey_answers(
+        self,
+        user_id: int,
+        step: StepRef,
+        phase: str,
+        answers: Mapping[str, int],
+        version: str,
+        preview: bool,
+    ) -> None:
+        for item_id, value in answers.items():
+            self.surveys[(user_id, step, phase, item_id, preview)] = SurveyAnswerRecord(
+                step, phase, item_id, value, version, NOW
+            )
