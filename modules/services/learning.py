@@ -64,6 +64,7 @@ class CourseOverview:
     self_assessment_due: Phase | None
     hidden_modules: tuple[str, ...]
     commitments_due: tuple[CommitmentRecord, ...]
+    started: bool
 
     @property
     def complete(self) -> bool:
@@ -104,6 +105,7 @@ class LearningService:
             ),
             hidden_modules=tuple(m for m in self.course.modules if m not in self.content.modules),
             commitments_due=self.commitments_due(record),
+            started=any(s.step.module_id in self.course.modules for s in record.steps),
         )
 
     def _continue_at(

@@ -23,12 +23,17 @@ RECHECK_SECONDS = 300
 
 def current_actor() -> Actor | None:
     token = st.context.cookies.get(SESSION_COOKIE)
+    if not isinstance(token, str):  # no cookie (AppTest has no cookies at all)
+        token = None
     cached = st.session_state.get(ACTOR_KEY)
     if token is None:
-        return cached if isinstance(cached, Actor) and _CHECKED_KEY not in st.session_state else None
+        set_by_test = isinstance(cached, Actor) and _CHECKED_KEY not in st.session_state
+        return cached if set_by_test else None
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     checked = st.session_state.get(_CHECKED_KEY)
-    fresh = checked and checked[0] == fingerprint and time.monotonic() - checked[1] < RECHECK_SECONDS
+    fresh = (
+        checked and checked[0] == fingerprint and time.monotonic() - checked[1] < RECHECK_SECONDS
+    )
     if fresh and isinstance(cached, Actor):
         return cached
     actor = actor_for_session(runtime(), token)

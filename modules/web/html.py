@@ -38,6 +38,7 @@ label{display:block;font-weight:600;margin:0 0 .3rem}
 input[type=email],input[type=password],input[type=text]{width:100%;min-height:2.75rem;
 padding:.55rem .75rem;font:inherit;color:inherit;background:#fff;
 border:1px solid #9ca1ad;border-radius:.5rem}
+input[readonly]{background:var(--panel)}
 input:focus{outline:3px solid rgba(15,110,110,.35);outline-offset:1px;border-color:var(--primary)}
 button{width:100%;min-height:2.75rem;padding:.6rem 1rem;font:inherit;font-weight:600;
 color:#fff;background:var(--primary);border:0;border-radius:.5rem;cursor:pointer}
@@ -66,6 +67,7 @@ class Field:
     hint: str = ""
     minlength: int | None = None
     maxlength: int | None = None
+    readonly: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def _field(field: Field) -> str:
         attributes.append(f'minlength="{field.minlength}"')
     if field.maxlength:
         attributes.append(f'maxlength="{field.maxlength}"')
+    if field.readonly:
+        attributes.append("readonly")
     if field.type == "email":
         attributes += ['inputmode="email"', 'autocapitalize="none"', 'spellcheck="false"']
     hint = ""

@@ -1,40 +1,79 @@
-"""The course catalogue: every module, read and validated through the content engine."""
+"""Home: the course, each module's progress, and one Continue button to where you stopped."""
 
 import streamlit as st
 
-from modules.course.citations import Bibliography
-from modules.ui.state import content_dir, current_content
+from modules.course.completion import Phase
+from modules.ui.context import signed_in_page
 from modules.ui.render import markdown, references
 
-result = current_content()
-if result.content is None:
-    st.title("The course is not available")
-    st.error(
-        "The course file has errors, so no module can be shown. Authors: run "
-        f"`python -m modules validate {content_dir()}` to see them."
-    )
-    st.stop()
+page = signed_in_page()
+course = page.content.course
+overview = page.learning.overview(page.actor)
 
-content = result.content
-course = content.course
-bibliography = Bibliography(course.sources)
+
+def open_player(module_id: str, step_id: str, **extra: str) -> None:
+    st.switch_page("pages/player.py", query_params={"module": module_id, "step": step_id, **extra})
+
+
 st.title(course.title)
-markdown(course.summary, bibliography)
+st.write(f"Welcome, {page.actor.display_name}.")
 
-hidden = [m for m in course.modules if m not in content.modules]
-if hidden:
-    st.warning(
-        f"{len(hidden)} module(s) are hidden until their problems are fixed: " + ", ".join(hidden)
+survey = page.content.self_assessment
+if survey is not None and overview.self_assessment_due is not None:
+    phase = overview.self_assessment_due
+    with st.container(border=True):
+        if phase is Phase.BEFORE:
+            st.markdown(f"**Before you start: {survey.title}** ({survey.minutes} minutes)")
+            st.caption(
+                "Rate how often you do a few things today. At the end you answer again"
+                " and see what changed."
+            )
+        else:
+            st.markdown(f"**You finished every module. {survey.title}, once more**")
+            st.caption("Answer the same statements again to see how your habits changed.")
+        if st.button("Take the self-assessment", icon=":material/checklist:"):
+            open_player(survey.id, survey.steps[0].id, phase=phase.value)
+
+if overview.commitments_due:
+    count = len(overview.commitments_due)
+    st.info(
+        f"{count} of your plans reached its target date. How did it go?",
+        icon=":material/event_available:",
+    )
+    if st.button("Check in on my plans"):
+        st.switch_page("pages/progress.py")
+
+if overview.continue_at is not None:
+    target = overview.continue_at
+    module = page.content.modules[target.module_id]
+    verb = "Continue" if overview.started else "Start"
+    label = f"{verb}: {module.title}"
+    if st.button(label, type="primary", icon=":material/play_arrow:", key="continue"):
+        open_player(target.module_id, target.step_id)
+elif overview.complete:
+    st.success(
+        "You completed the course. Your reflections and plans stay in My progress.",
+        icon=":material/celebration:",
     )
 
-total = sum(m.minutes for m in content.listed_modules)
-st.caption(f"{len(content.listed_modules)} modules · about {total} minutes in all")
-for number, module in enumerate(content.listed_modules, start=1):
+if overview.hidden_modules:
+    st.caption(
+        f"{len(overview.hidden_modules)} module(s) are being updated and are hidden for"
+        " now. The rest of the course works as usual."
+    )
+
+st.subheader("Modules")
+for number, summary in enumerate(overview.modules, start=1):
+    module = summary.module
     with st.container(border=True):
-        st.subheader(f"{number}. {module.title}")
-        st.caption(f"{module.minutes} minutes · {len(module.steps)} steps")
-        markdown(module.summary, bibliography)
-        with st.expander("What you will practice"):
-            for objective in module.objectives:
-                st.markdown(f"- {bibliography.prepare(objective)}")
-references(bibliography)
+        title, action = st.columns([4, 1], vertical_alignment="center")
+        title.markdown(f"**{number}. {module.title}**  \n{module.minutes} minutes")
+        status = "Review" if summary.complete else "Continue" if summary.started else "Open"
+        if action.button(status, key=f"open-{module.id}"):
+            first_open = next(
+                (s for s in module.steps if s.id not in summary.completed_steps), module.steps[0]
+            )
+            open_player(module.id, first_open.id)
+        st.progress(summary.fraction, text=f"{summary.fraction:.0%} complete")
+        markdown(module.summary, page.bibliography)
+references(page.bibliography)

@@ -1,5 +1,35 @@
-"""Placeholder: being built."""
+"""Welcome for a signed-out visitor: what the course is, and the ways in."""
 
 import streamlit as st
 
-st.info("This page is being built.")
+from modules.course.citations import Bibliography
+from modules.ui.render import markdown, references
+from modules.ui.state import current_content
+
+content = current_content().content
+if content is None:
+    st.title("Leading as an Ally")
+    st.warning("The course cannot be shown just now. You can still sign in.")
+else:
+    course = content.course
+    bibliography = Bibliography(course.sources)
+    st.title(course.title)
+    markdown(course.summary, bibliography)
+    modules = content.listed_modules
+    minutes = sum(module.minutes for module in modules)
+    st.caption(
+        f"{len(modules)} modules · about {minutes} minutes in all · "
+        "in short sittings, on a laptop or a phone"
+    )
+    with st.container(border=True):
+        st.markdown(
+            "**How it works.** Each module is a short lesson, a branching scenario set in a "
+            "hospital, a quick check of what you learned, a private reflection and a plan for "
+            "what you will do next. Your place is saved as you go, so you can stop anywhere "
+            "and continue later on another device."
+        )
+    references(bibliography)
+
+sign_in, sign_up = st.columns(2)
+sign_in.link_button("Sign in", "/auth/login", type="primary", width="stretch")
+sign_up.link_button("Create an account", "/auth/signup", width="stretch")

@@ -1,0 +1,53 @@
+"""What every signed-in page needs: the person, the course, the services, local times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+from modules.course.citations import Bibliography
+from modules.course.models import CourseContent
+from modules.services.actors import Actor
+from modules.services.learning import LearningService
+from modules.services.practice import Practice
+from modules.services.store import SqlLearningStore
+from modules.ui.identity import current_actor
+from modules.ui.state import content_dir, current_content, runtime
+
+
+@dataclass(frozen=True)
+class Page:
+    actor: Actor
+    content: CourseContent
+    learning: LearningService
+    practice: Practice
+    bibliography: Bibliography
+
+
+def signed_in_page() -> Page:
+    """The signed-in person and the course; stops the page with a message otherwise."""
+    actor = current_actor()
+    if actor is None:
+        st.warning("Please sign in to continue.")
+        st.link_button("Sign in", "/auth/login", type="primary")
+        st.stop()
+    content = current_content().content
+    if content is None:
+        st.error("The course is being updated and cannot be shown right now. Please try later.")
+        if actor.is_facilitator:
+            st.caption(f"Facilitators: run `python -m modules validate {content_dir()}`.")
+        st.stop()
+    learning = LearningService(SqlLearningStore(runtime().sessions), content)
+    return Page(actor, content, learning, Practice(learning), Bibliography(content.course.sources))
+
+
+def local_time(moment: datetime) -> str:
+    """A stored UTC time in the browser's time zone."""
+    try:
+        zone = ZoneInfo(st.context.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%b %-d, %Y, %-I:%M %p")

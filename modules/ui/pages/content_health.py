@@ -1,0 +1,53 @@
+"""Course content for facilitators: what fails validation (and is hidden), and previews."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from modules.services.actors import require_facilitator
+from modules.services.errors import PermissionDenied
+from modules.ui.identity import current_actor
+from modules.ui.state import content_dir, current_content
+
+actor = current_actor()
+try:
+    if actor is None:
+        raise PermissionDenied("Please sign in.")
+    require_facilitator(actor)
+except PermissionDenied as error:
+    st.error(str(error))
+    st.stop()
+
+st.title("Course content")
+result = current_content()
+errors = result.errors
+if errors:
+    broken = sorted({Path(p.file).stem for p in errors})
+    st.error(
+        f"{len(broken)} file(s) have errors. Modules with errors are hidden from learners;"
+        " the rest of the course works.",
+        icon=":material/error:",
+    )
+    for name in broken:
+        with st.expander(name, expanded=True):
+            st.code(
+                "\n".join(p.format() for p in errors if Path(p.file).stem == name),
+                language=None,
+                wrap_lines=True,
+            )
+else:
+    st.success("Every module validates.", icon=":material/verified:")
+st.caption(f"Authors check the same with `python -m modules validate {content_dir()}`.")
+
+content = result.content
+if content is not None:
+    st.subheader("Preview a module as a learner")
+    st.caption("Preview answers are kept apart and never count in progress or reports.")
+    for module in content.listed_modules:
+        if st.button(
+            f"Preview: {module.title}", key=f"preview-{module.id}", icon=":material/visibility:"
+        ):
+            st.switch_page(
+                "pages/player.py",
+                query_params={"module": module.id, "step": module.steps[0].id, "preview": "1"},
+            )

@@ -1,0 +1,129 @@
+"""My progress: modules done, scenario scores, my reflections and plans, my change over time."""
+
+import streamlit as st
+
+from modules.course.completion import Phase
+from modules.course.models import Scenario, Survey
+from modules.services.errors import ServiceError
+from modules.ui.context import local_time, signed_in_page
+from modules.ui.render import markdown
+
+OUTCOMES = {"done": "Done", "partly": "Partly", "not_yet": "Not yet"}
+
+page = signed_in_page()
+overview = page.learning.overview(page.actor)
+record = page.learning.record(page.actor)
+st.title("My progress")
+
+done = [s.module.title for s in overview.modules if s.complete]
+st.metric("Modules completed", f"{len(done)} of {len(overview.modules)}")
+if done:
+    st.markdown("\n".join(f"- {title}" for title in done))
+
+st.subheader("Scenario scores")
+rows = []
+for summary in overview.modules:
+    for step in summary.module.steps:
+        if not isinstance(step, Scenario):
+            continue
+        scores = [
+            a.score
+            for a in record.scenario_attempts
+            if a.step.module_id == summary.module.id
+            and a.step.step_id == step.id
+            and a.score is not None
+        ]
+        if scores:
+            rows.append(
+                {
+                    "Module": summary.module.title,
+                    "Scenario": step.title or step.id,
+                    "Attempts": len(scores),
+                    "Best": max(scores),
+                    "Latest": scores[-1],
+                }
+            )
+if rows:
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            "Best": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+            "Latest": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+        },
+    )
+else:
+    st.caption("Scenario scores appear here once you reach the end of a scenario.")
+
+st.subheader("My plans")
+if not record.commitments:
+    st.caption("Plans you make at the end of each module appear here, with a check-in date.")
+due_ids = {c.id for c in overview.commitments_due}
+for plan in record.commitments:
+    with st.container(border=True):
+        st.markdown(f"**When** {plan.cue}, **I will** {plan.action}")
+        st.caption(f"Target date: {plan.target_date:%B %-d, %Y}")
+        for check in plan.check_ins:
+            note = f": {check.note}" if check.note else ""
+            st.caption(
+                f"Checked in {local_time(check.checked_at)}: "
+                f"{OUTCOMES.get(check.outcome, check.outcome)}{note}"
+            )
+        if plan.id in due_ids:
+            with st.form(key=f"check-in-{plan.id}"):
+                outcome = st.radio(
+                    "How did it go?",
+                    list(OUTCOMES),
+                    horizontal=True,
+                    format_func=OUTCOMES.__getitem__,
+                    index=None,
+                )
+                note = st.text_input("A note for yourself (optional)")
+                if st.form_submit_button("Save my check-in", type="primary"):
+                    try:
+                        page.learning.check_in(page.actor, plan.id, outcome or "", note)
+                    except ServiceError as error:
+                        st.error("Choose how it went first." if not outcome else str(error))
+                    else:
+                        st.rerun()
+
+st.subheader("My reflections")
+st.caption(":material/lock: Only you can read these.")
+if not record.reflections:
+    st.caption("Your reflections from each module will be kept here.")
+for reflection in record.reflections:
+    module = page.content.modules.get(reflection.step.module_id)
+    with st.expander(
+        f"{module.title if module else reflection.step.module_id} · "
+        f"{local_time(reflection.updated_at)}"
+    ):
+        markdown(reflection.text, page.bibliography)
+
+survey_module = page.content.self_assessment
+answers = page.learning.self_assessment_answers(page.actor)
+if survey_module is not None:
+    st.subheader("Self-assessment: before and after")
+    items = [i for s in survey_module.steps if isinstance(s, Survey) for i in s.items]
+    before, after = answers[Phase.BEFORE], answers[Phase.AFTER]
+    if before and after:
+        chart = [
+            {"Statement": item.text, "Phase": phase.value.title(), "Answer": values[item.id]}
+            for item in items
+            for phase, values in ((Phase.BEFORE, before), (Phase.AFTER, after))
+            if item.id in values
+        ]
+        st.bar_chart(
+            chart,
+            x="Statement",
+            y="Answer",
+            color="Phase",
+            stack=False,
+            horizontal=True,
+            height=40 * len(items) + 80,
+        )
+        st.caption("1 = Never, 5 = Always.")
+    else:
+        st.caption(
+            "The chart appears once you have answered the self-assessment before and"
+            " after the course."
+        )

@@ -1,0 +1,54 @@
+"""What a step renderer gets, and moving between steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from modules.course.models import Module, Step
+from modules.services.errors import ServiceError
+from modules.ui.context import Page
+from modules.ui.render import markdown
+
+
+@dataclass(frozen=True)
+class StepContext:
+    page: Page
+    module: Module
+    step: Step
+    preview: bool
+
+    @property
+    def next_step(self) -> Step | None:
+        steps = self.module.steps
+        index = steps.index(self.step)
+        return steps[index + 1] if index + 1 < len(steps) else None
+
+    def text(self, value: str) -> None:
+        markdown(value, self.page.bibliography)
+
+    def label(self, value: str) -> str:
+        """Text for a widget label: `$` kept as money, citations numbered."""
+        return self.page.bibliography.prepare(value)
+
+
+def go_to(module_id: str, step_id: str, preview: bool) -> None:
+    params = {"module": module_id, "step": step_id}
+    if preview:
+        params["preview"] = "1"
+    st.query_params.from_dict(params)
+    st.rerun()
+
+
+def next_button(ctx: StepContext, label: str = "Next step") -> None:
+    following = ctx.next_step
+    if following is None:
+        if st.button("Back to the course", type="primary", icon=":material/home:"):
+            st.switch_page("pages/home.py")
+    elif st.button(label, type="primary", icon=":material/arrow_forward:", key="next-step"):
+        go_to(ctx.module.id, following.id, ctx.preview)
+
+
+def show_error(error: ServiceError) -> None:
+    st.error(str(error))

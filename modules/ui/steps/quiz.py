@@ -1,0 +1,101 @@
+"""A knowledge check: answer, submit, see what was right and why, retry if needed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from modules.course.marking import QuizResult
+from modules.course.models import Quiz
+from modules.services.errors import ServiceError
+from modules.services.practice import QuizView
+from modules.ui.steps.common import StepContext, next_button, show_error
+
+
+def render(ctx: StepContext, step: Quiz) -> None:
+    page = ctx.page
+    view = page.practice.quiz_view(page.actor, ctx.module.id, step.id, ctx.preview)
+    if view.result is None:
+        _form(ctx, step, view)
+    else:
+        _result(ctx, step, view, view.result)
+
+
+def _form(ctx: StepContext, step: Quiz, view: QuizView) -> None:
+    st.caption(
+        f"Pass mark: {step.pass_mark:.0%} of the questions. You may try as often as you like."
+    )
+    answers: dict[str, set[str]] = {}
+    with st.form(key=f"quiz-{view.attempt_id}"):
+        for number, question in enumerate(step.questions, start=1):
+            options = view.options[question.id]
+            st.markdown(f"**{number}.** {ctx.label(question.text)}")
+            if question.multiple:
+                st.caption("Select all that apply.")
+                answers[question.id] = {
+                    o.id
+                    for o in options
+                    if st.checkbox(
+                        ctx.label(o.text), key=f"q-{view.attempt_id}-{question.id}-{o.id}"
+                    )
+                }
+            else:
+                labels = {o.id: ctx.label(o.text) for o in options}
+                picked = st.radio(
+                    f"Answer to question {number}",
+                    list(labels),
+                    index=None,
+                    format_func=labels.__getitem__,
+                    label_visibility="collapsed",
+                    key=f"q-{view.attempt_id}-{question.id}",
+                )
+                answers[question.id] = {picked} if picked else set()
+        submitted = st.form_submit_button("Check my answers", type="primary")
+    if submitted:
+        try:
+            ctx.page.practice.submit_quiz(
+                ctx.page.actor, ctx.module.id, step.id, view.attempt_id, answers, ctx.preview
+            )
+        except ServiceError as error:
+            show_error(error)
+            return
+        st.rerun()
+
+
+def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) -> None:
+    total = len(result.questions)
+    message = f"You got {result.right} of {total} right ({result.score:.0%})."
+    if result.passed:
+        st.success(f"{message} You passed this check.", icon=":material/task_alt:")
+    else:
+        st.warning(
+            f"{message} The pass mark is {step.pass_mark:.0%}. Read the feedback, then try again.",
+            icon=":material/refresh:",
+        )
+    for number, marked in enumerate(result.questions, start=1):
+        question = marked.question
+        icon = ":material/check_circle:" if marked.right else ":material/cancel:"
+        with st.container(border=True):
+            st.markdown(f"{icon} **{number}.** {ctx.label(question.text)}")
+            for option in marked.chosen:
+                verdict = "right" if option.correct else "not right"
+                st.markdown(f"You chose: *{ctx.label(option.text)}* ({verdict})")
+                if option.feedback:
+                    ctx.text(option.feedback)
+            if not marked.right:
+                right = [ctx.label(o.text) for o in question.options if o.correct]
+                st.markdown("Right answer: " + "; ".join(f"*{r}*" for r in right))
+            if question.explanation:
+                st.caption(ctx.label(question.explanation))
+    left, right_column = st.columns(2)
+    with left:
+        if st.button(
+            "Try again",
+            icon=":material/replay:",
+            key="quiz-retry",
+            type="secondary" if result.passed else "primary",
+        ):
+            ctx.page.practice.retry_quiz(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
+            st.rerun()
+    with right_column:
+        if result.passed or view.passed_before:
+            next_button(ctx)

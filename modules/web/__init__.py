@@ -1,0 +1,5 @@
+"""Plain HTTP routes beside the Streamlit app: sign-in forms that can set cookies."""
+
+from modules.web.routes import auth_routes, lifespan
+
+__all__ = ["auth_routes", "lifespan"]
