@@ -88,16 +88,6 @@ class FakeLearningStore:
         self.scenarios[attempt.id] = (user_id, attempt)
         return attempt
 
-    def open_scenario(
-        self, user_id: int, step: StepRef, preview: bool
-    ) -> ScenarioAttemptRecord | None:
-        found = [
-            a
-            for u, a in self.scenarios.values()
-            if u == user_id and a.step == step and a.is_preview == preview and a.finished_at is None
-        ]
-        return found[-1] if found else None
-
     def _scenario(self, user_id: int, attempt_id: int) -> ScenarioAttemptRecord:
         owner, attempt = self.scenarios.get(attempt_id, (None, None))
         if owner != user_id or attempt is None:
@@ -144,17 +134,6 @@ class FakeLearningStore:
         )
         self.quizzes[attempt.id] = (user_id, attempt)
         return attempt
-
-    def open_quiz(self, user_id: int, step: StepRef, preview: bool) -> QuizAttemptRecord | None:
-        found = [
-            a
-            for u, a in self.quizzes.values()
-            if u == user_id
-            and a.step == step
-            and a.is_preview == preview
-            and a.submitted_at is None
-        ]
-        return found[-1] if found else None
 
     def submit_quiz(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -61,16 +62,13 @@ class Practice:
     def scenario_view(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> ScenarioView:
-        """The open attempt (or the latest finished one, showing its ending), or a new one."""
+        """The latest attempt (open, or finished and showing its ending), or a new one."""
         require_preview_allowed(actor, preview)
         scenario = self.scenario(module_id, step_id)
-        ref = self.learning.ref(module_id, step_id)
         attempts = self._attempts(actor, module_id, step_id, preview)
-        current = self.store.open_scenario(actor.user_id, ref, preview)
-        if current is None and attempts and attempts[-1].finished_at is not None:
-            current = attempts[-1]
-        if current is None:
+        if not attempts:
             return self._new_attempt(actor, scenario, module_id, preview, attempts, False)
+        current = attempts[-1]
         try:
             state = play(scenario, [c.choice_id for c in current.choices])
         except ScenarioError:  # the content changed under this attempt: start again
@@ -115,25 +113,19 @@ class Practice:
         if choice is None:
             raise InvalidInput("That choice is not on offer here any more. Please choose again.")
         try:
-            self.store.record_choice(
+            stored = self.store.record_choice(
                 actor.user_id, attempt_id, position, node.id, choice.id, choice.quality
             )
         except RecordNotFound:
             raise NotFound("That attempt is not yours or no longer exists.") from None
-        return self._after_choice(actor, scenario, module_id, attempt_id, preview)
-
-    def _after_choice(
-        self, actor: Actor, scenario: Scenario, module_id: str, attempt_id: int, preview: bool
-    ) -> ScenarioView:
-        attempts = self._attempts(actor, module_id, scenario.id, preview)
-        attempt = next(a for a in attempts if a.id == attempt_id)
+        attempt = dataclasses.replace(attempt, choices=(*attempt.choices, stored))
         state = play(scenario, [c.choice_id for c in attempt.choices])
-        if state.ending is not None and attempt.finished_at is None:
+        if state.ending is not None:
             attempt = self.store.finish_scenario(
                 actor.user_id, attempt_id, state.ending.id, state.score or 0.0
             )
             self.learning.complete_step(actor, module_id, scenario.id, preview)
-            attempts = [attempt if a.id == attempt_id else a for a in attempts]
+        attempts = [attempt if a.id == attempt_id else a for a in attempts]
         return self._view(scenario, attempt, state, attempts, restarted=False)
 
     def _attempts(
@@ -189,35 +181,30 @@ class Practice:
     def quiz_view(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> QuizView:
-        """The open attempt, else the latest submitted one with its result, else a new one."""
+        """The latest attempt (open, or submitted with its result), or a new one."""
         require_preview_allowed(actor, preview)
         quiz = self.quiz(module_id, step_id)
         attempts = self._quiz_attempts(actor, module_id, step_id, preview)
-        ref = self.learning.ref(module_id, step_id)
-        current = self.store.open_quiz(actor.user_id, ref, preview)
-        if current is None and attempts:
-            current = attempts[-1]
-        if current is None:
-            current = self.store.start_quiz(
-                actor.user_id,
-                ref,
-                self.learning.version(module_id),
-                _seeds.randrange(2**31),
-                preview,
-            )
+        current = attempts[-1] if attempts else self._new_quiz(actor, module_id, step_id, preview)
         return self._quiz_view(quiz, current, attempts)
 
     def retry_quiz(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> QuizView:
+        """A fresh attempt (or the open one, when a retry was already started)."""
         require_preview_allowed(actor, preview)
         quiz = self.quiz(module_id, step_id)
         attempts = self._quiz_attempts(actor, module_id, step_id, preview)
-        ref = self.learning.ref(module_id, step_id)
-        current = self.store.open_quiz(actor.user_id, ref, preview) or self.store.start_quiz(
-            actor.user_id, ref, self.learning.version(module_id), _seeds.randrange(2**31), preview
-        )
+        current = attempts[-1] if attempts and attempts[-1].submitted_at is None else None
+        current = current or self._new_quiz(actor, module_id, step_id, preview)
         return self._quiz_view(quiz, current, attempts)
+
+    def _new_quiz(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool
+    ) -> QuizAttemptRecord:
+        ref = self.learning.ref(module_id, step_id)
+        version = self.learning.version(module_id)
+        return self.store.start_quiz(actor.user_id, ref, version, _seeds.randrange(2**31), preview)
 
     def submit_quiz(
         self,
@@ -252,7 +239,10 @@ class Practice:
             raise NotFound("That attempt is not yours or no longer exists.") from None
         if stored.passed:
             self.learning.complete_step(actor, module_id, step_id, preview)
-        attempts = self._quiz_attempts(actor, module_id, step_id, preview)
+        attempts = [
+            stored if a.id == stored.id else a
+            for a in self._quiz_attempts(actor, module_id, step_id, preview)
+        ]
         return self._quiz_view(quiz, stored, attempts)
 
     def _quiz_attempts(
@@ -262,12 +252,12 @@ class Practice:
         return [
             a
             for a in record.quiz_attempts
-            if a.step.module_id == module_id and a.step.step_id == step_id and a.submitted_at
+            if a.step.module_id == module_id and a.step.step_id == step_id
         ]
 
     @staticmethod
     def _quiz_view(
-        quiz: Quiz, attempt: QuizAttemptRecord, submitted: list[QuizAttemptRecord]
+        quiz: Quiz, attempt: QuizAttemptRecord, attempts: list[QuizAttemptRecord]
     ) -> QuizView:
         result = None
         if attempt.answers is not None:
@@ -276,6 +266,7 @@ class Practice:
             except AnswerError:  # recorded against older content
                 result = None
         options = {q.id: _option_order(quiz, q, attempt.seed) for q in quiz.questions}
+        submitted = [a for a in attempts if a.submitted_at is not None]
         passed_before = any(a.passed for a in submitted)
         return QuizView(quiz, attempt.id, options, result, len(submitted), passed_before)
 

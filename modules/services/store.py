@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,10 +73,6 @@ class LearningStore(Protocol):
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
     ) -> ScenarioAttemptRecord: ...
 
-    def open_scenario(
-        self, user_id: int, step: StepRef, preview: bool
-    ) -> ScenarioAttemptRecord | None: ...
-
     def record_choice(
         self,
         user_id: int,
@@ -94,8 +90,6 @@ class LearningStore(Protocol):
     def start_quiz(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
     ) -> QuizAttemptRecord: ...
-
-    def open_quiz(self, user_id: int, step: StepRef, preview: bool) -> QuizAttemptRecord | None: ...
 
     def submit_quiz(
         self,
@@ -189,13 +183,6 @@ class SqlLearningStore:
             )
         )
 
-    def open_scenario(
-        self, user_id: int, step: StepRef, preview: bool
-    ) -> ScenarioAttemptRecord | None:
-        return self._run(
-            lambda s: scenarios.open_scenario_attempt(s, user_id, step, is_preview=preview)
-        )
-
     def record_choice(
         self,
         user_id: int,
@@ -234,9 +221,6 @@ class SqlLearningStore:
                 s, user_id, step, version, seed, is_preview=preview
             )
         )
-
-    def open_quiz(self, user_id: int, step: StepRef, preview: bool) -> QuizAttemptRecord | None:
-        return self._run(lambda s: quizzes.open_quiz_attempt(s, user_id, step, is_preview=preview))
 
     def submit_quiz(
         self,
@@ -310,3 +294,27 @@ class SqlLearningStore:
                 )
 
         self._run(save)
+
+
+class RecordCache:
+    """A LearningStore that remembers `learner_record` until the next other call (a write).
+
+    Pages build one per script run, so a run reads a learner's record once, however many
+    services ask for it, and still sees its own writes.
+    """
+
+    def __init__(self, store: LearningStore) -> None:
+        self._store = store
+        self._records: dict[tuple[int, str, str | None, bool], LearnerRecord] = {}
+
+    def learner_record(
+        self, user_id: int, course_id: str, survey_module: str | None, preview: bool
+    ) -> LearnerRecord:
+        key = (user_id, course_id, survey_module, preview)
+        if key not in self._records:
+            self._records[key] = self._store.learner_record(*key)
+        return self._records[key]
+
+    def __getattr__(self, name: str) -> Any:
+        self._records.clear()
+        return getattr(self._store, name)

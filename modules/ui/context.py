@@ -13,7 +13,7 @@ from modules.course.models import CourseContent
 from modules.services.actors import Actor
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
-from modules.services.store import SqlLearningStore
+from modules.services.store import RecordCache, SqlLearningStore
 from modules.ui.identity import current_actor
 from modules.ui.state import content_dir, current_content, runtime
 
@@ -25,6 +25,15 @@ class Page:
     learning: LearningService
     practice: Practice
     bibliography: Bibliography
+
+    def fresh(self) -> Page:
+        """The same person and course with nothing remembered: for widget callbacks."""
+        return build_page(self.actor, self.content)
+
+
+def build_page(actor: Actor, content: CourseContent) -> Page:
+    learning = LearningService(RecordCache(SqlLearningStore(runtime().sessions)), content)
+    return Page(actor, content, learning, Practice(learning), Bibliography(content.course.sources))
 
 
 def signed_in_page() -> Page:
@@ -40,8 +49,7 @@ def signed_in_page() -> Page:
         if actor.is_facilitator:
             st.caption(f"Facilitators: run `python -m modules validate {content_dir()}`.")
         st.stop()
-    learning = LearningService(SqlLearningStore(runtime().sessions), content)
-    return Page(actor, content, learning, Practice(learning), Bibliography(content.course.sources))
+    return build_page(actor, content)
 
 
 def local_time(moment: datetime) -> str:

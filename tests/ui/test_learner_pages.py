@@ -76,11 +76,11 @@ def test_a_scenario_shows_one_node_at_a_time_and_resumes_on_reload(
     assert "She nods and looks away." in page and "The next morning she avoids your eye." in page
     reloaded = player(app_as, learner, "rounds")  # a refresh, or another device
     assert "The next morning she avoids your eye." in texts(reloaded)
-    assert len(reloaded.radio[0].options) == 3
+    assert len(reloaded.main.radio[0].options) == 3
 
 
 def _choose(at: AppTest, choice_id: str) -> None:
-    radio = at.radio[0]
+    radio = at.main.radio[0]
     radio.set_value(choice_id)
     next(b for b in at.button if b.label == "Choose").click()
     at.run()
@@ -106,14 +106,14 @@ def test_a_scenario_ending_shows_the_path_score_and_coaching(app_as: AppAs, lear
 
 def test_a_quiz_fails_then_passes_with_feedback(app_as: AppAs, learner: Actor) -> None:
     at = player(app_as, learner, "check")
-    at.radio[0].set_value("b")
+    at.main.radio[0].set_value("b")
     at.checkbox(key=next(c.key for c in at.checkbox if c.key.endswith("-q2-b"))).check()
     next(b for b in at.button if b.label == "Check my answers").click()
     at.run()
     assert "You got 0 of 2 right" in at.warning[0].value
     assert "Reasons sound like defense." in texts(at)
     at.button(key="quiz-retry").click().run()
-    at.radio[0].set_value("a")
+    at.main.radio[0].set_value("a")
     for box in at.checkbox:
         if box.key.endswith("-q2-a") or box.key.endswith("-q2-c"):
             box.check()
@@ -158,7 +158,7 @@ def test_self_assessment_then_progress_chart(app_as: AppAs, learner: Actor) -> N
         at = app_as(learner, module="survey", step="habits", phase=phase)
         at.switch_page("pages/player.py")
         at.run()
-        for radio in at.radio:
+        for radio in at.main.radio:
             radio.set_value(value)
         next(b for b in at.button if b.label == "Save my answers").click()
         at.run()

@@ -18,7 +18,8 @@ else:
     modules = content.listed_modules
     minutes = sum(module.minutes for module in modules)
     st.caption(
-        f"{len(modules)} modules · about {minutes} minutes in all · "
+        f"{len(modules)} module{'' if len(modules) == 1 else 's'} · about {minutes} minutes "
+        "in all · "
         "in short sittings, on a laptop or a phone"
     )
     with st.container(border=True):

@@ -8,7 +8,7 @@ from modules.services.errors import ServiceError
 from modules.ui.context import signed_in_page
 from modules.ui.render import references
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
-from modules.ui.steps.common import StepContext, go_to
+from modules.ui.steps.common import StepContext, point_at
 
 page = signed_in_page()
 params = st.query_params
@@ -18,7 +18,12 @@ preview = params.get("preview") == "1"
 try:
     module = page.learning.module(module_id)
     step_id = params.get("step") or module.steps[0].id
-    step = page.learning.open_step(page.actor, module.id, step_id, preview)
+    opened = (module.id, step_id, preview)
+    if st.session_state.get("ally_opened") != opened:  # write the position once per visit
+        step = page.learning.open_step(page.actor, module.id, step_id, preview)
+        st.session_state["ally_opened"] = opened
+    else:
+        step = page.learning.step(module.id, step_id)
 except ServiceError as error:
     st.error(str(error))
     if st.button("Back to the course", type="primary"):
@@ -34,18 +39,18 @@ done = page.learning.record(page.actor, preview).completed(module.id)
 index = module.steps.index(step)
 st.caption(f"{module.title} · step {index + 1} of {len(module.steps)}")
 st.progress(len(done & {s.id for s in module.steps}) / len(module.steps))
-with st.sidebar:
-    st.markdown(f"**{module.title}**")
-    for number, item in enumerate(module.steps, start=1):
-        mark = ":material/check_circle:" if item.id in done else ":material/radio_button_unchecked:"
-        if st.button(
-            f"{number}. {item.title or item.TYPE.title()}",
-            icon=mark,
-            key=f"go-{item.id}",
-            type="tertiary",
-            disabled=item is step,
-        ):
-            go_to(module.id, item.id, preview)
+labels = {
+    item.id: f"{'✓' if item.id in done else '○'} {number}. {item.title or item.TYPE.title()}"
+    for number, item in enumerate(module.steps, start=1)
+}
+st.sidebar.radio(
+    module.title,
+    list(labels),
+    index=index,
+    format_func=labels.__getitem__,
+    key=f"steps-{step.id}",
+    on_change=lambda: point_at(module.id, st.session_state[f"steps-{step.id}"], preview),
+)
 
 st.header(step.title or step.TYPE.title())
 ctx = StepContext(page, module, step, preview)

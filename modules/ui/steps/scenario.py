@@ -7,7 +7,7 @@ import streamlit as st
 from modules.course.models import Decision, Ending, Scenario
 from modules.services.errors import ServiceError
 from modules.services.practice import ScenarioView
-from modules.ui.steps.common import StepContext, next_button, show_error
+from modules.ui.steps.common import StepContext, next_button
 
 QUALITY_LABEL = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
 QUALITY_ICON = {
@@ -17,8 +17,14 @@ QUALITY_ICON = {
 }
 
 
+_PROBLEM = "ally_scenario_problem"
+
+
 def render(ctx: StepContext, step: Scenario) -> None:
     page = ctx.page
+    problem = st.session_state.pop(_PROBLEM, None)
+    if problem:
+        st.warning(problem)
     view = page.practice.scenario_view(page.actor, ctx.module.id, step.id, ctx.preview)
     if view.restarted:
         st.info("This scenario was updated since your last visit, so it starts again from the top.")
@@ -38,18 +44,28 @@ def render(ctx: StepContext, step: Scenario) -> None:
 def _decision(ctx: StepContext, step: Scenario, view: ScenarioView, node: Decision) -> None:
     ctx.text(node.text)
     labels = {c.id: ctx.label(c.text) for c in view.choices}
-    with st.form(key=f"decide-{view.attempt_id}-{view.position}"):
-        picked = st.radio(
-            "What do you do?", list(labels), index=None, format_func=labels.__getitem__
+    form = f"decide-{view.attempt_id}-{view.position}"
+    with st.form(key=form):
+        st.radio(
+            "What do you do?",
+            list(labels),
+            index=None,
+            format_func=labels.__getitem__,
+            key=f"{form}-choice",
         )
-        chosen = st.form_submit_button("Choose", type="primary")
-    if not chosen:
-        return
+        st.form_submit_button(
+            "Choose", type="primary", on_click=_choose, args=(ctx, step, view, form)
+        )
+
+
+def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, form: str) -> None:
+    """Runs before the page does, so the page shows the consequence in the same run."""
+    picked = st.session_state.get(f"{form}-choice")
     if picked is None:
-        st.warning("Pick one of the options first.")
+        st.session_state[_PROBLEM] = "Pick one of the options first."
         return
     try:
-        ctx.page.practice.choose(
+        ctx.page.fresh().practice.choose(
             ctx.page.actor,
             ctx.module.id,
             step.id,
@@ -59,9 +75,7 @@ def _decision(ctx: StepContext, step: Scenario, view: ScenarioView, node: Decisi
             ctx.preview,
         )
     except ServiceError as error:
-        show_error(error)
-        return
-    st.rerun()
+        st.session_state[_PROBLEM] = str(error)
 
 
 def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending) -> None:
