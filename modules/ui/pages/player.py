@@ -8,7 +8,7 @@ from modules.services.errors import ServiceError
 from modules.ui.context import signed_in_page
 from modules.ui.render import references
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
-from modules.ui.steps.common import StepContext, point_at
+from modules.ui.steps.common import StepContext
 
 page = signed_in_page()
 params = st.query_params
@@ -39,18 +39,17 @@ done = page.learning.record(page.actor, preview).completed(module.id)
 index = module.steps.index(step)
 st.caption(f"{module.title} · step {index + 1} of {len(module.steps)}")
 st.progress(len(done & {s.id for s in module.steps}) / len(module.steps))
-labels = {
-    item.id: f"{'✓' if item.id in done else '○'} {number}. {item.title or item.TYPE.title()}"
-    for number, item in enumerate(module.steps, start=1)
-}
-st.sidebar.radio(
-    module.title,
-    list(labels),
-    index=index,
-    format_func=labels.__getitem__,
-    key=f"steps-{step.id}",
-    on_change=lambda: point_at(module.id, st.session_state[f"steps-{step.id}"], preview),
-)
+with st.sidebar:
+    st.markdown(f"**{module.title}**")
+    for number, item in enumerate(module.steps, start=1):
+        query = {"module": module.id, "step": item.id} | ({"preview": "1"} if preview else {})
+        st.page_link(
+            "pages/player.py",
+            label=f"{number}. {item.title or item.TYPE.title()}",
+            icon=":material/check_circle:" if item.id in done else ":material/circle:",
+            query_params=query,
+            disabled=item is step,
+        )
 
 st.header(step.title or step.TYPE.title())
 ctx = StepContext(page, module, step, preview)

@@ -33,16 +33,12 @@ class StepContext:
         return self.page.bibliography.prepare(value)
 
 
-def point_at(module_id: str, step_id: str, preview: bool) -> None:
-    """Make the URL name this step (a reload comes back to it); for widget callbacks."""
+def go_to(module_id: str, step_id: str, preview: bool) -> None:
+    """Show another step; the URL names it, so a reload comes back to it."""
     params = {"module": module_id, "step": step_id}
     if preview:
         params["preview"] = "1"
     st.query_params.from_dict(params)
-
-
-def go_to(module_id: str, step_id: str, preview: bool) -> None:
-    point_at(module_id, step_id, preview)
     st.rerun()
 
 

@@ -10,6 +10,7 @@ from modules.services.practice import ScenarioView
 from modules.ui.steps.common import StepContext, next_button
 
 QUALITY_LABEL = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
+ENDING_LABEL = {"best": "the best outcome", "okay": "a partial outcome", "poor": "a poor outcome"}
 QUALITY_ICON = {
     "best": ":material/check_circle:",
     "okay": ":material/adjust:",
@@ -28,8 +29,12 @@ def render(ctx: StepContext, step: Scenario) -> None:
     view = page.practice.scenario_view(page.actor, ctx.module.id, step.id, ctx.preview)
     if view.restarted:
         st.info("This scenario was updated since your last visit, so it starts again from the top.")
-    with st.container(border=True):
-        ctx.text(step.intro)
+    if view.state.path:  # the situation stays at hand without pushing the story down
+        with st.expander("The situation"):
+            ctx.text(step.intro)
+    else:
+        with st.container(border=True):
+            ctx.text(step.intro)
     if view.state.feedback:
         with st.container(border=True):
             st.caption("What happens")
@@ -47,11 +52,12 @@ def _decision(ctx: StepContext, step: Scenario, view: ScenarioView, node: Decisi
     form = f"decide-{view.attempt_id}-{view.position}"
     with st.form(key=form):
         st.radio(
-            "What do you do?",
+            "Your choice",
             list(labels),
             index=None,
             format_func=labels.__getitem__,
             key=f"{form}-choice",
+            label_visibility="collapsed",
         )
         st.form_submit_button(
             "Choose", type="primary", on_click=_choose, args=(ctx, step, view, form)
@@ -79,6 +85,7 @@ def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, form: str) -> 
 
 
 def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending) -> None:
+    st.subheader(f"How it ends: {ENDING_LABEL[ending.ending]}")
     ctx.text(ending.text)
     score = view.state.score or 0.0
     st.subheader("How it went")
