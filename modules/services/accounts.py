@@ -132,7 +132,9 @@ def sign_in(rt: Runtime, email: str, password: str, now: datetime | None = None)
     """Check the password (argon2id) and start a session; throttled per email address."""
     moment = as_utc(now)
     address = accounts.normalize_email(email)
-    if not address or len(address) > MAX_EMAIL_LENGTH:
+    if not address or not password:
+        raise AccountProblem("Enter your email address and your password.")
+    if len(address) > MAX_EMAIL_LENGTH:
         raise WrongCredentials(WRONG_CREDENTIALS)
     with rt.sessions.begin() as session:
         _refuse_when_throttled(session, address, moment)

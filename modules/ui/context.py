@@ -15,6 +15,7 @@ from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.store import RecordCache, SqlLearningStore
 from modules.ui.identity import current_actor
+from modules.ui.render import site_link
 from modules.ui.state import content_dir, current_content, runtime
 
 
@@ -41,7 +42,7 @@ def signed_in_page() -> Page:
     actor = current_actor()
     if actor is None:
         st.warning("Please sign in to continue.")
-        st.link_button("Sign in", "/auth/login", type="primary")
+        site_link("Sign in", "/auth/login", primary=True)
         st.stop()
     content = current_content().content
     if content is None:

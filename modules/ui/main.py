@@ -3,6 +3,7 @@
 import streamlit as st
 
 from modules.ui.identity import current_actor
+from modules.ui.render import site_link
 
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
 
@@ -35,6 +36,6 @@ else:
         ]
     with st.sidebar:
         st.caption(f"Signed in as **{actor.display_name}**")
-        st.link_button("Sign out", "/auth/logout", icon=":material/logout:", type="tertiary")
+        site_link("Sign out", "/auth/logout")
 
 st.navigation(pages).run()

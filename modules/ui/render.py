@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from modules.course.citations import Bibliography
@@ -21,3 +23,25 @@ def references(bibliography: Bibliography) -> None:
             st.markdown(Bibliography([]).prepare(line))
             if source.url:
                 st.link_button("Open source", source.url, type="tertiary")
+
+
+_LINK_STYLE = (
+    "display:inline-block;box-sizing:border-box;width:100%;padding:.45rem .9rem;"
+    "border-radius:.5rem;text-align:center;text-decoration:none;font-weight:600;"
+    "border:1px solid {border};background:{background};color:{color}"
+)
+
+
+def site_link(label: str, path: str, *, primary: bool = False) -> None:
+    """A button-like link to a page of this site (the /auth forms) that stays in this tab.
+
+    st.link_button always opens a new tab; our own fixed markup does not, and carries no
+    content or user text.
+    """
+    colors = (
+        {"border": "#0f6e6e", "background": "#0f6e6e", "color": "#fff"}
+        if primary
+        else {"border": "#c4c7cf", "background": "#fff", "color": "#31333f"}
+    )
+    style = _LINK_STYLE.format(**colors)
+    st.html(f'<a href="{escape(path)}" style="{style}">{escape(label)}</a>')

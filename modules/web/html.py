@@ -54,6 +54,7 @@ padding:.75rem 1rem;margin:0 0 1.25rem}
 .links p{margin:0 0 .5rem}
 a{color:var(--primary)}
 .secondary{display:block;text-align:center;margin-top:.75rem}
+@media (min-width:40rem){main{padding-top:4rem}}
 """
 
 

@@ -10,6 +10,13 @@ from progress.tables.accounts import (
     UserRow,
 )
 from progress.tables.base import Base, UTCDateTime
+from progress.tables.cohorts import (
+    JOIN_CODE_LENGTH,
+    AssignmentRow,
+    CohortFacilitatorRow,
+    CohortMemberRow,
+    CohortRow,
+)
 from progress.tables.journal import (
     CHECK_IN_OUTCOMES,
     SURVEY_PHASES,
@@ -30,14 +37,19 @@ from progress.tables.learning import (
 
 __all__ = [
     "CHECK_IN_OUTCOMES",
+    "JOIN_CODE_LENGTH",
     "QUALITIES",
     "ROLES",
     "STEP_STATUSES",
     "SURVEY_PHASES",
     "AppSecretRow",
+    "AssignmentRow",
     "AuthSessionRow",
     "Base",
     "CheckInRow",
+    "CohortFacilitatorRow",
+    "CohortMemberRow",
+    "CohortRow",
     "CommitmentRow",
     "LearnerPositionRow",
     "PasswordResetRow",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
 from modules.services.runtime import runtime
 from progress import journal, scenarios, steps
+from tests.ui.conftest import SAMPLE
 
 AppAs = Callable[..., AppTest]
 
@@ -213,3 +218,26 @@ def test_an_unknown_module_gets_a_message_not_a_traceback(app_as: AppAs, learner
     at.run()
     assert not at.exception
     assert "not available" in at.error[0].value
+
+
+def test_a_broken_module_is_hidden_from_learners_and_named_to_facilitators(
+    app_as: AppAs, facilitator: Actor, learner: Actor, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    course = content / "course.yaml"
+    course.write_text(course.read_text().replace("  - sample\n", "  - sample\n  - broken\n"))
+    (content / "modules" / "broken.yaml").write_text("id: broken\ntitle: Broken\n")
+    monkeypatch.setenv("ALLY_CONTENT_DIR", str(content))
+    st.cache_resource.clear()
+    home = app_as(learner)
+    home.run()
+    assert not home.exception
+    assert "1 module(s) are being updated and are hidden" in texts(home)
+    assert [b.label for b in home.button if b.key and b.key.startswith("open-")] == ["Open"]
+    page = app_as(facilitator)
+    page.switch_page("pages/content_health.py")
+    page.run()
+    assert "1 file(s) have errors" in page.error[0].value
+    assert "missing required field 'summary'" in page.code[0].value

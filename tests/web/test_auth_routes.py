@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -10,7 +12,8 @@ from starlette.testclient import TestClient
 from modules.services import accounts
 from modules.services.accounts import SESSION_COOKIE
 from modules.services.actors import Actor
-from modules.services.runtime import Runtime
+from modules.services.runtime import Runtime, runtime
+from modules.web import lifespan
 from modules.web.pages import FIRST_ACCOUNT_NOTICE
 from progress import auth
 from progress.accounts import create_user
@@ -305,3 +308,22 @@ def make_admin(rt: Runtime) -> Actor:
     with rt.sessions.begin() as session:
         user = create_user(session, "admin@example.org", "Ada Admin", hash_password(PASSWORD))
     return Actor(user.id, user.display_name, user.roles)
+
+
+def test_starting_the_app_forgets_expired_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'start.db'}"
+    monkeypatch.setenv("ALLY_DATABASE_URL", url)
+    rt = runtime()
+    with rt.sessions.begin() as session:
+        user = create_user(session, "old@example.org", "Old", None)
+        auth.start_auth_session(session, user.id, timedelta(days=1), utcnow() - timedelta(days=2))
+
+    async def start() -> None:
+        async with lifespan(None):
+            pass
+
+    asyncio.run(start())
+    with rt.sessions.begin() as session:
+        assert auth.delete_expired_auth_sessions(session) == 0

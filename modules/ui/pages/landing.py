@@ -3,7 +3,7 @@
 import streamlit as st
 
 from modules.course.citations import Bibliography
-from modules.ui.render import markdown, references
+from modules.ui.render import markdown, references, site_link
 from modules.ui.state import current_content
 
 content = current_content().content
@@ -32,5 +32,7 @@ else:
     references(bibliography)
 
 sign_in, sign_up = st.columns(2)
-sign_in.link_button("Sign in", "/auth/login", type="primary", width="stretch")
-sign_up.link_button("Create an account", "/auth/signup", width="stretch")
+with sign_in:
+    site_link("Sign in", "/auth/login", primary=True)
+with sign_up:
+    site_link("Create an account", "/auth/signup")

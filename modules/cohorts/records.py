@@ -1,0 +1,76 @@
+"""Plain inputs to the reports, field for field like the storage rows (progress/reports.py).
+
+Timestamps are aware UTC (naive ones are read as UTC). Reflections have no record here:
+no report can receive their text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+Outcome = Literal["done", "partly", "not_yet", "no_check_in"]
+OUTCOMES: tuple[Outcome, ...] = ("done", "partly", "not_yet", "no_check_in")
+
+
+@dataclass(frozen=True)
+class Member:
+    """An active member of the cohort."""
+
+    user_id: int
+    email: str
+    display_name: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A module assigned to the cohort, due by the end of `due_date` in the cohort's time zone."""
+
+    module_id: str
+    due_date: date
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """One learner's progress in one module, as storage's ModuleStatusRow."""
+
+    user_id: int
+    module_id: str
+    started_at: datetime | None
+    completed_steps: int  # completed steps among the module's required ones
+    last_completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SelfAssessmentMean:
+    """Mean answers to one statement over the learners who answered it before and after."""
+
+    item_id: str
+    learners: int
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class FirstChoiceCount:
+    """How many learners took `choice_id` at a node in their first attempt of a scenario.
+
+    Each learner counts once per node (their first choice there), so the counts at a node sum
+    to the learners who reached it.
+    """
+
+    step_id: str
+    node_id: str
+    choice_id: str
+    learners: int
+
+
+@dataclass(frozen=True)
+class FirstQuizAnswers:
+    """One learner's first submitted answers to a quiz, with nothing that says who they are."""
+
+    step_id: str
+    answers: Mapping[str, tuple[str, ...]]

@@ -1,0 +1,336 @@
+"""Cohort reports: numbers on a small hand-built cohort, and a statement count that stays flat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from progress import reports
+from progress.cohorts import add_member, create_cohort, remove_member
+from progress.journal import check_in, save_commitment, save_reflection
+from progress.quizzes import start_quiz_attempt, submit_quiz_attempt
+from progress.reports import ModuleStatusRow
+from progress.scenarios import record_choice, start_scenario_attempt
+from progress.steps import StepRef, mark_step_completed, mark_step_started
+from progress.surveys import save_survey_answer
+
+from .conftest import add_user
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+COURSE = "ally"
+REQUIRED = {"m1": {"s1", "s2"}, "m2": {"s1"}, "unused": set[str]()}
+STORY = StepRef(COURSE, "m1", "story")
+CHECK = StepRef(COURSE, "m1", "check")
+SURVEY = StepRef(COURSE, "self-assessment", "how-often")
+
+
+def at(hours: int) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    a1: int
+    a2: int
+    a3: int
+
+
+def choose(
+    session: Session,
+    user: int,
+    path: list[tuple[str, str]],
+    *,
+    preview: bool = False,
+    when: datetime = T0,
+) -> None:
+    attempt = start_scenario_attempt(session, user, STORY, "v1", 1, is_preview=preview, now=when)
+    for position, (node, choice) in enumerate(path):
+        record_choice(
+            session,
+            user,
+            attempt.id,
+            position,
+            node_id=node,
+            choice_id=choice,
+            quality="best",
+            now=when,
+        )
+
+
+def answer_quiz(
+    session: Session,
+    user: int,
+    answers: dict[str, list[str]],
+    score: float,
+    *,
+    step: StepRef = CHECK,
+    preview: bool = False,
+    when: datetime = T0,
+) -> None:
+    attempt = start_quiz_attempt(session, user, step, "v1", 1, is_preview=preview, now=when)
+    submit_quiz_attempt(
+        session, user, attempt.id, answers, score=score, passed=score >= 0.8, now=when
+    )
+
+
+def commit(
+    session: Session, user: int, module: str, outcomes: list[str], *, preview: bool = False
+) -> None:
+    step = StepRef(COURSE, module, "plan")
+    commitment = save_commitment(
+        session,
+        user,
+        step,
+        cue="When",
+        action="I will",
+        target_date=date(2026, 4, 1),
+        content_version="v1",
+        is_preview=preview,
+        now=T0,
+    )
+    for day, outcome in enumerate(outcomes, start=1):
+        check_in(session, user, commitment.id, outcome, now=T0 + timedelta(days=day))
+
+
+def rate(
+    session: Session, user: int, phase: str, ratings: dict[str, int], *, preview: bool = False
+) -> None:
+    for item, value in ratings.items():
+        save_survey_answer(
+            session,
+            user,
+            SURVEY,
+            phase=phase,
+            item_id=item,
+            value=value,
+            content_version="v1",
+            is_preview=preview,
+            now=T0,
+        )
+
+
+@pytest.fixture
+def cohort(session: Session) -> Cohort:
+    """Three members; a removed one, an outsider in another cohort and previews add noise."""
+    owner = add_user(session, "owner@example.org")
+    mine = create_cohort(session, course_id=COURSE, name="A", time_zone="UTC", owner_id=owner)
+    other = create_cohort(session, course_id=COURSE, name="B", time_zone="UTC", owner_id=owner)
+    a1, a2, a3, gone, outsider = (
+        add_user(session, f"{name}@example.org") for name in ("a1", "a2", "a3", "gone", "out")
+    )
+    for user in (a1, a2, a3, gone):
+        add_member(session, mine.id, user)
+    add_member(session, other.id, outsider)
+    remove_member(session, mine.id, gone)
+    fill_steps(session, a1, a2, noise=(gone, outsider))
+    fill_scenarios(session, a1, a2, a3, noise=(gone, outsider))
+    fill_quizzes(session, a1, a2, a3, noise=(gone, outsider))
+    fill_journal(session, a1, a2, a3, noise=(gone, outsider))
+    return Cohort(mine.id, a1, a2, a3)
+
+
+def fill_steps(session: Session, a1: int, a2: int, noise: tuple[int, ...]) -> None:
+    mark_step_started(session, a1, StepRef(COURSE, "m1", "s1"), "v1", now=at(0))
+    mark_step_completed(session, a1, StepRef(COURSE, "m1", "s1"), "v1", now=at(1))
+    mark_step_completed(session, a1, StepRef(COURSE, "m1", "s2"), "v1", now=at(3))
+    mark_step_completed(session, a1, StepRef(COURSE, "m1", "extra"), "v1", now=at(4))
+    mark_step_completed(session, a1, StepRef(COURSE, "m2", "s1"), "v1", is_preview=True, now=at(30))
+    mark_step_started(session, a2, StepRef(COURSE, "m1", "s1"), "v1", now=at(2))
+    mark_step_completed(session, a2, StepRef("other-course", "m1", "s1"), "v1", now=at(40))
+    for user in noise:
+        mark_step_completed(session, user, StepRef(COURSE, "m1", "s1"), "v1", now=at(50))
+
+
+def fill_scenarios(session: Session, a1: int, a2: int, a3: int, noise: tuple[int, ...]) -> None:
+    choose(session, a1, [("n1", "c1"), ("n2", "c2")], when=at(1))
+    choose(session, a1, [("n1", "c3")], when=at(2))
+    choose(session, a1, [("n1", "c9")], preview=True, when=at(31))
+    choose(session, a2, [("n1", "c3")], when=at(5))
+    choose(session, a3, [("n1", "c1")], when=at(1))
+    for user in noise:
+        choose(session, user, [("n1", "c1")], when=at(50))
+
+
+def fill_quizzes(session: Session, a1: int, a2: int, a3: int, noise: tuple[int, ...]) -> None:
+    answer_quiz(session, a1, {"q1": ["a"]}, 0.5, when=at(1))
+    answer_quiz(session, a1, {"q1": ["b"]}, 1.0, when=at(2))
+    start_quiz_attempt(session, a2, CHECK, "v1", 1, now=at(1))
+    answer_quiz(session, a2, {"q1": ["b"], "q2": ["y", "x"]}, 0.8, when=at(2))
+    answer_quiz(session, a3, {"q1": ["a"]}, 1.0, step=StepRef(COURSE, "m2", "q"), preview=True)
+    answer_quiz(session, a3, {"q1": ["a"]}, 0.25, step=StepRef(COURSE, "m2", "q"), when=at(6))
+    for user in noise:
+        answer_quiz(session, user, {"q1": ["z"]}, 1.0, when=at(50))
+
+
+def fill_journal(session: Session, a1: int, a2: int, a3: int, noise: tuple[int, ...]) -> None:
+    commit(session, a1, "m1", ["not_yet", "done"])  # last check-in at T0 + 2 days
+    commit(session, a2, "m1", [])
+    commit(session, a3, "m2", ["partly"])
+    commit(session, a1, "m2", ["done"], preview=True)
+    save_reflection(session, a2, StepRef(COURSE, "m1", "r"), "private", "v1", now=at(500))
+    rate(session, a1, "before", {"i1": 2, "i2": 1})
+    rate(session, a1, "after", {"i1": 4, "i2": 2})
+    rate(session, a2, "before", {"i1": 3})
+    rate(session, a2, "after", {"i1": 5})
+    rate(session, a3, "before", {"i1": 1})
+    rate(session, a3, "after", {"i1": 5}, preview=True)
+    for user in noise:
+        commit(session, user, "m1", ["done"])
+        rate(session, user, "before", {"i1": 5})
+        rate(session, user, "after", {"i1": 1})
+
+
+def test_module_status_counts_required_completed_steps(session: Session, cohort: Cohort) -> None:
+    assert reports.module_status(session, cohort.id, COURSE, REQUIRED) == [
+        ModuleStatusRow(cohort.a1, "m1", at(0), 2, at(3)),
+        ModuleStatusRow(cohort.a2, "m1", at(2), 0, None),
+    ]
+
+
+def test_module_status_with_nothing_required(session: Session, cohort: Cohort) -> None:
+    rows = reports.module_status(session, cohort.id, COURSE, {})
+    assert [(r.user_id, r.completed_steps, r.last_completed_at) for r in rows] == [
+        (cohort.a1, 0, None),
+        (cohort.a2, 0, None),
+    ]
+
+
+def test_last_activity_is_the_latest_of_every_kind(session: Session, cohort: Cohort) -> None:
+    assert reports.last_activity(session, cohort.id, COURSE) == {
+        cohort.a1: T0 + timedelta(days=2),  # a check-in; previews and reflections never count
+        cohort.a2: at(5),  # a choice
+        cohort.a3: T0 + timedelta(days=1),  # a check-in, after the quiz at hour 6
+    }
+
+
+def test_best_quiz_scores(session: Session, cohort: Cohort) -> None:
+    assert reports.best_quiz_scores(session, cohort.id, COURSE) == {
+        (cohort.a1, "m1"): 1.0,
+        (cohort.a2, "m1"): 0.8,
+        (cohort.a3, "m2"): 0.25,
+    }
+
+
+def test_first_choice_counts_use_each_learners_first_attempt(
+    session: Session, cohort: Cohort
+) -> None:
+    assert reports.first_choice_counts(session, cohort.id, COURSE, "m1") == [
+        ("story", "n1", "c1", 2),
+        ("story", "n1", "c3", 1),
+        ("story", "n2", "c2", 1),
+    ]
+    assert reports.first_choice_counts(session, cohort.id, COURSE, "m2") == []
+
+
+def test_first_quiz_answers_use_the_first_submitted_attempt(
+    session: Session, cohort: Cohort
+) -> None:
+    assert reports.first_quiz_answers(session, cohort.id, COURSE, "m1") == [
+        ("check", {"q1": ("a",)}),
+        ("check", {"q1": ("b",), "q2": ("x", "y")}),
+    ]
+    assert reports.first_quiz_answers(session, cohort.id, COURSE, "m2") == [("q", {"q1": ("a",)})]
+
+
+def test_commitment_outcomes_by_latest_check_in(session: Session, cohort: Cohort) -> None:
+    assert reports.commitment_outcomes(session, cohort.id, COURSE) == {
+        "done": 1,
+        "partly": 1,
+        "not_yet": 0,
+        "no_check_in": 1,
+    }
+    assert reports.commitment_outcomes(session, cohort.id, COURSE, "m1") == {
+        "done": 1,
+        "partly": 0,
+        "not_yet": 0,
+        "no_check_in": 1,
+    }
+
+
+def test_self_assessment_means_over_learners_who_answered_both(
+    session: Session, cohort: Cohort
+) -> None:
+    assert reports.self_assessment_means(session, cohort.id, COURSE, "self-assessment") == [
+        ("i1", 2, 2.5, 4.5),
+        ("i2", 1, 1.0, 2.0),
+    ]
+
+
+def test_an_empty_cohort_reports_nothing(session: Session, cohort: Cohort) -> None:
+    empty = create_cohort(session, course_id=COURSE, name="E", time_zone="UTC", owner_id=1)
+    assert reports.module_status(session, empty.id, COURSE, REQUIRED) == []
+    assert reports.last_activity(session, empty.id, COURSE) == {}
+    assert reports.best_quiz_scores(session, empty.id, COURSE) == {}
+    assert reports.first_choice_counts(session, empty.id, COURSE, "m1") == []
+    assert reports.first_quiz_answers(session, empty.id, COURSE, "m1") == []
+    assert set(reports.commitment_outcomes(session, empty.id, COURSE).values()) == {0}
+    assert reports.self_assessment_means(session, empty.id, COURSE, "self-assessment") == []
+
+
+REPORTS: dict[str, Callable[[Session, int], Any]] = {
+    "module_status": lambda s, c: reports.module_status(s, c, COURSE, REQUIRED),
+    "last_activity": lambda s, c: reports.last_activity(s, c, COURSE),
+    "best_quiz_scores": lambda s, c: reports.best_quiz_scores(s, c, COURSE),
+    "first_choice_counts": lambda s, c: reports.first_choice_counts(s, c, COURSE, "m1"),
+    "first_quiz_answers": lambda s, c: reports.first_quiz_answers(s, c, COURSE, "m1"),
+    "commitment_outcomes": lambda s, c: reports.commitment_outcomes(s, c, COURSE),
+    "self_assessment_means": lambda s, c: reports.self_assessment_means(
+        s, c, COURSE, "self-assessment"
+    ),
+}
+
+
+@contextmanager
+def counted_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements the engine sends while the block runs."""
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def cohort_of(session: Session, learners: int) -> int:
+    """A cohort whose every learner has a record of each kind the reports read."""
+    owner = add_user(session, f"owner{learners}@example.org")
+    cohort = create_cohort(
+        session, course_id=COURSE, name=f"{learners}", time_zone="UTC", owner_id=owner
+    )
+    for n in range(learners):
+        user = add_user(session, f"l{learners}-{n}@example.org")
+        add_member(session, cohort.id, user)
+        mark_step_completed(session, user, StepRef(COURSE, "m1", "s1"), "v1", now=at(n))
+        choose(session, user, [("n1", f"c{n % 3}")], when=at(n))
+        answer_quiz(session, user, {"q1": [f"o{n % 2}"]}, 1.0, when=at(n))
+        commit(session, user, "m1", ["done"] if n % 2 else [])
+        rate(session, user, "before", {"i1": 2})
+        rate(session, user, "after", {"i1": 4})
+    return cohort.id
+
+
+@pytest.mark.parametrize("report", sorted(REPORTS))
+def test_a_report_runs_one_statement_whatever_the_cohort_size(
+    engine: Engine, session: Session, report: str
+) -> None:
+    small, large = cohort_of(session, 5), cohort_of(session, 50)
+    session.flush()
+    counts = []
+    for cohort_id, learners in ((small, 5), (large, 50)):
+        with counted_statements(engine) as sent:
+            result = REPORTS[report](session, cohort_id)
+        assert result, f"{report} found nothing for {learners} learners"
+        counts.append(len(sent))
+    assert counts == [1, 1]
