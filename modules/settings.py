@@ -43,12 +43,13 @@ class Settings:
     content_dir: Path
     allow_signup: bool = True
     smtp: SmtpSettings | None = None
+    min_group: int = 5  # the smallest group a facilitator's aggregate may describe (>= 3)
 
     def __repr__(self) -> str:
         return (
             f"Settings(database_url={redacted_url(self.database_url)!r}, "
             f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
-            f"smtp={self.smtp!r})"
+            f"smtp={self.smtp!r}, min_group={self.min_group!r})"
         )
 
 
@@ -68,6 +69,7 @@ def load_settings(
         content_dir=_content_dir(values.get("ALLY_CONTENT_DIR"), base),
         allow_signup=_flag("ALLY_ALLOW_SIGNUP", values.get("ALLY_ALLOW_SIGNUP"), default=True),
         smtp=_smtp(values),
+        min_group=_min_group(values.get("ALLY_MIN_GROUP")),
     )
 
 
@@ -138,6 +140,19 @@ def _smtp(values: Mapping[str, Any]) -> SmtpSettings | None:
         password=_text("ALLY_SMTP_PASSWORD", values.get("ALLY_SMTP_PASSWORD")),
         starttls=_flag("ALLY_SMTP_STARTTLS", values.get("ALLY_SMTP_STARTTLS"), default=True),
     )
+
+
+def _min_group(value: Any) -> int:
+    """ALLY_MIN_GROUP: aggregates over fewer learners are withheld; never below 3."""
+    if value is None or value == "":
+        return 5
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"ALLY_MIN_GROUP must be a whole number, got {value!r}") from None
+    if number < 3:
+        raise SettingsError(f"ALLY_MIN_GROUP must be at least 3, got {number}")
+    return number
 
 
 def _port(value: Any) -> int:

@@ -124,3 +124,19 @@ def test_repr_hides_the_database_password(tmp_path: Path) -> None:
 def test_other_environment_variables_are_ignored(tmp_path: Path) -> None:
     environ = {"DATABASE_URL": "postgresql://elsewhere/x", "ALLY_UNKNOWN": "1"}
     assert load_settings(environ, cwd=tmp_path).database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 5), ("", 5), ("3", 3), (" 12 ", 12)])
+def test_min_group_defaults_to_five_and_accepts_three_or_more(
+    value: str | None, expected: int, tmp_path: Path
+) -> None:
+    environ = {} if value is None else {"ALLY_MIN_GROUP": value}
+    assert load_settings(environ, cwd=tmp_path).min_group == expected
+
+
+@pytest.mark.parametrize(("value", "gist"), [("2", "at least 3"), ("five", "whole number")])
+def test_min_group_below_three_or_not_a_number_is_refused(
+    value: str, gist: str, tmp_path: Path
+) -> None:
+    with pytest.raises(SettingsError, match=gist):
+        load_settings({"ALLY_MIN_GROUP": value}, cwd=tmp_path)

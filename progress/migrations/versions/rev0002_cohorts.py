@@ -1,4 +1,4 @@
-"""cohorts
+"""Cohorts: cohorts, their facilitators and members (removal keeps history), assignments.
 
 Revision ID: 0002
 Revises: 0001

@@ -1,0 +1,95 @@
+"""What facilitators see of a cohort: the dashboard, a module's debrief, the export, reminders.
+
+Every figure comes from aggregate queries (progress.reports) shaped by the pure domain
+(modules.cohorts); small groups are withheld there. Reflections are never read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from modules.cohorts.dashboard import Dashboard, build_dashboard, required_steps
+from modules.cohorts.debrief import Debrief, build_debrief
+from modules.cohorts.export import progress_csv, progress_rows
+from modules.cohorts.records import (
+    Assignment,
+    FirstChoiceCount,
+    FirstQuizAnswers,
+    Member,
+    ModuleProgress,
+    SelfAssessmentMean,
+)
+from modules.cohorts.reminders import Reminder, reminders
+from modules.services.actors import Actor
+from modules.services.cohorts import CohortService
+from modules.services.errors import NotFound
+from progress import cohorts, reports
+
+
+class CohortReports:
+    def __init__(self, service: CohortService) -> None:
+        self.service = service
+        self.rt = service.rt
+        self.content = service.content
+
+    def dashboard(self, actor: Actor, cohort_id: int, now: datetime | None = None) -> Dashboard:
+        course_id = self.content.course.id
+        survey = self.content.course.self_assessment
+        with self.rt.sessions.begin() as session:
+            cohort = self.service.managed(session, actor, cohort_id)
+            members = cohorts.members(session, cohort_id)
+            status = reports.module_status(
+                session, cohort_id, course_id, required_steps(self.content)
+            )
+            due = cohorts.assignments(session, cohort_id)
+            activity = reports.last_activity(session, cohort_id, course_id)
+            means = (
+                reports.self_assessment_means(session, cohort_id, course_id, survey)
+                if survey
+                else []
+            )
+        return build_dashboard(
+            self.service.settings_of(cohort),
+            self.content,
+            members=[Member(m.user_id, m.email, m.display_name, m.joined_at) for m in members],
+            progress=[
+                ModuleProgress(
+                    r.user_id, r.module_id, r.started_at, r.completed_steps, r.last_completed_at
+                )
+                for r in status
+            ],
+            assignments=[Assignment(a.module_id, a.due_date) for a in due],
+            last_activity=activity,
+            self_assessment=[SelfAssessmentMean(*row) for row in means],
+            now=now or datetime.now(UTC),
+        )
+
+    def debrief(self, actor: Actor, cohort_id: int, module_id: str) -> Debrief:
+        module = self.content.modules.get(module_id)
+        if module is None or module_id not in self.content.course.modules:
+            raise NotFound("That module is not part of the course.")
+        course_id = self.content.course.id
+        with self.rt.sessions.begin() as session:
+            self.service.managed(session, actor, cohort_id)
+            choices = reports.first_choice_counts(session, cohort_id, course_id, module_id)
+            answers = reports.first_quiz_answers(session, cohort_id, course_id, module_id)
+            outcomes = reports.commitment_outcomes(session, cohort_id, course_id, module_id)
+        return build_debrief(
+            self.content.course,
+            module,
+            first_choices=[FirstChoiceCount(*row) for row in choices],
+            first_quiz_answers=[FirstQuizAnswers(step, given) for step, given in answers],
+            commitment_outcomes=outcomes,
+            threshold=self.rt.settings.min_group,
+        )
+
+    def export_csv(self, actor: Actor, cohort_id: int) -> bytes:
+        """learner, email, module, status, dates, best knowledge-check score; no scenario detail."""
+        board = self.dashboard(actor, cohort_id)
+        with self.rt.sessions.begin() as session:
+            cohort = self.service.managed(session, actor, cohort_id)
+            best = reports.best_quiz_scores(session, cohort_id, self.content.course.id)
+        return progress_csv(progress_rows(self.service.settings_of(cohort), board, best))
+
+    def reminders(self, actor: Actor, cohort_id: int) -> list[Reminder]:
+        return reminders(self.dashboard(actor, cohort_id), sender=actor.display_name)

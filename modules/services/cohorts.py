@@ -1,0 +1,307 @@
+"""Facilitating cohorts: who may do what is checked here, on every call, against the database.
+
+An administrator manages every cohort; a facilitator manages the cohorts they own or
+co-facilitate; a learner manages none, and only joins with a code and sees their assignments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from modules.cohorts.cohort import CohortError, CohortSettings
+from modules.cohorts.roster import RosterRow, read_roster
+from modules.course.models import CourseContent
+from modules.services.actors import ADMIN, FACILITATOR, Actor, require_facilitator
+from modules.services.errors import InvalidInput, NotFound, PermissionDenied
+from modules.services.runtime import Runtime
+from progress import accounts, auth, cohorts
+from progress.cohorts import AssignmentRecord, CohortRecord, FacilitatorRecord, MemberRecord
+from progress.errors import EmailTaken
+
+SET_PASSWORD_LIFETIME = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class NewAccountLink:
+    """A set-password link for an account the roster import created, shown once."""
+
+    email: str
+    name: str
+    token: str
+    expires_at: datetime
+
+    @property
+    def path(self) -> str:
+        return f"/auth/reset?token={self.token}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    already: int
+    rejected: int
+    links: tuple[NewAccountLink, ...]
+
+
+@dataclass(frozen=True)
+class LearnerAssignment:
+    cohort: str
+    module_id: str
+    title: str
+    due_date: date
+    overdue: bool
+
+
+class CohortService:
+    def __init__(self, rt: Runtime, content: CourseContent) -> None:
+        self.rt = rt
+        self.content = content
+        self.course_id = content.course.id
+
+    # Who may manage a cohort
+
+    def _roles_now(self, session: Session, actor: Actor) -> frozenset[str]:
+        """The roles in the database now: a stale Actor gains nothing."""
+        user = accounts.get_user(session, actor.user_id)
+        return frozenset(user.roles) if user else frozenset()
+
+    def managed(self, session: Session, actor: Actor, cohort_id: int) -> CohortRecord:
+        """The cohort, when `actor` may manage it; NotFound or PermissionDenied otherwise."""
+        roles = self._roles_now(session, actor)
+        cohort = cohorts.get_cohort(session, cohort_id)
+        if cohort is None or cohort.course_id != self.course_id:
+            raise NotFound("That cohort does not exist.")
+        if ADMIN in roles:
+            return cohort
+        if FACILITATOR in roles and cohorts.is_cohort_facilitator(
+            session, cohort_id, actor.user_id
+        ):
+            return cohort
+        raise PermissionDenied(
+            "Only the facilitators of this cohort and administrators can do this."
+        )
+
+    def settings_of(self, cohort: CohortRecord) -> CohortSettings:
+        return CohortSettings(
+            cohort.name, cohort.time_zone, cohort.inactive_after_days, self.rt.settings.min_group
+        )
+
+    # Cohorts
+
+    def create(
+        self, actor: Actor, name: str, time_zone: str, inactive_after_days: int = 14
+    ) -> CohortRecord:
+        require_facilitator(actor)
+        settings = self._checked(name, time_zone, inactive_after_days)
+        with self.rt.sessions.begin() as session:
+            if not self._roles_now(session, actor) & {ADMIN, FACILITATOR}:
+                raise PermissionDenied("Only facilitators and administrators can create cohorts.")
+            return cohorts.create_cohort(
+                session,
+                course_id=self.course_id,
+                name=settings.name,
+                time_zone=time_zone,
+                owner_id=actor.user_id,
+                inactive_after_days=inactive_after_days,
+            )
+
+    def mine(self, actor: Actor, *, include_archived: bool = False) -> list[CohortRecord]:
+        """The cohorts the actor manages: all of them for an administrator."""
+        require_facilitator(actor)
+        with self.rt.sessions.begin() as session:
+            roles = self._roles_now(session, actor)
+            if ADMIN in roles:
+                found = cohorts.all_cohorts(session, include_archived=include_archived)
+            elif FACILITATOR in roles:
+                found = cohorts.cohorts_facilitated_by(
+                    session, actor.user_id, include_archived=include_archived
+                )
+            else:
+                raise PermissionDenied("Only facilitators and administrators manage cohorts.")
+        return [c for c in found if c.course_id == self.course_id]
+
+    def get(self, actor: Actor, cohort_id: int) -> CohortRecord:
+        with self.rt.sessions.begin() as session:
+            return self.managed(session, actor, cohort_id)
+
+    def update(
+        self, actor: Actor, cohort_id: int, *, name: str, time_zone: str, inactive_after_days: int
+    ) -> CohortRecord:
+        settings = self._checked(name, time_zone, inactive_after_days)
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            return cohorts.update_cohort(
+                session,
+                cohort_id,
+                name=settings.name,
+                time_zone=time_zone,
+                inactive_after_days=inactive_after_days,
+            )
+
+    def archive(self, actor: Actor, cohort_id: int, archived: bool = True) -> CohortRecord:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            if archived:
+                return cohorts.archive_cohort(session, cohort_id)
+            return cohorts.restore_cohort(session, cohort_id)
+
+    def new_join_code(self, actor: Actor, cohort_id: int) -> str:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            return cohorts.new_join_code(session, cohort_id)
+
+    def _checked(self, name: str, time_zone: str, inactive_after_days: int) -> CohortSettings:
+        try:
+            return CohortSettings(name, time_zone, inactive_after_days, self.rt.settings.min_group)
+        except (CohortError, ValueError) as error:
+            raise InvalidInput(str(error)) from None
+
+    # Facilitators and members
+
+    def facilitators(self, actor: Actor, cohort_id: int) -> list[FacilitatorRecord]:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            return cohorts.facilitators(session, cohort_id)
+
+    def add_facilitator(self, actor: Actor, cohort_id: int, email: str) -> FacilitatorRecord:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            person = accounts.find_user_by_email(session, email)
+            if person is None:
+                raise InvalidInput("Nobody has an account with that email address.")
+            if not {FACILITATOR, ADMIN} & set(person.roles):
+                raise InvalidInput(
+                    f"{person.display_name} is not a facilitator yet: ask an administrator to "
+                    "give them the facilitator role first."
+                )
+            cohorts.add_facilitator(session, cohort_id, person.id)
+            return next(
+                f for f in cohorts.facilitators(session, cohort_id) if f.user_id == person.id
+            )
+
+    def remove_facilitator(self, actor: Actor, cohort_id: int, user_id: int) -> None:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            remaining = [
+                f for f in cohorts.facilitators(session, cohort_id) if f.user_id != user_id
+            ]
+            if not remaining:
+                raise InvalidInput("A cohort keeps at least one facilitator.")
+            cohorts.remove_facilitator(session, cohort_id, user_id)
+
+    def members(self, actor: Actor, cohort_id: int) -> list[MemberRecord]:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            return cohorts.members(session, cohort_id)
+
+    def remove_member(self, actor: Actor, cohort_id: int, user_id: int) -> None:
+        """Take a learner out of the cohort; everything they did stays theirs."""
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            cohorts.remove_member(session, cohort_id, user_id)
+
+    def join(self, actor: Actor, code: str) -> CohortRecord:
+        """A signed-in learner joins with a code (or an invite link carrying it)."""
+        with self.rt.sessions.begin() as session:
+            cohort = cohorts.cohort_by_join_code(session, code)
+            if (
+                cohort is None
+                or cohort.archived_at is not None
+                or (cohort.course_id != self.course_id)
+            ):
+                raise NotFound(
+                    "That code does not match an open cohort. Check it with your facilitator."
+                )
+            cohorts.add_member(session, cohort.id, actor.user_id)
+            return cohort
+
+    # Roster import: a dry run first, then everything or nothing
+
+    def preview_roster(self, actor: Actor, cohort_id: int, data: bytes) -> list[RosterRow]:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            return self._read_roster(session, cohort_id, data)
+
+    def import_roster(self, actor: Actor, cohort_id: int, data: bytes) -> ImportResult:
+        """Add the valid rows in one transaction; new accounts get a set-password link."""
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            rows = self._read_roster(session, cohort_id, data)
+            links: list[NewAccountLink] = []
+            for row in (r for r in rows if r.status == "add"):
+                person = accounts.find_user_by_email(session, row.email)
+                if person is None:
+                    try:
+                        person = accounts.create_user(session, row.email, row.name, None)
+                    except EmailTaken:  # created meanwhile: roll back, import nothing
+                        raise InvalidInput(
+                            "Someone's account was created while importing, so nothing was "
+                            "imported. Check the roster again."
+                        ) from None
+                    link = auth.create_password_reset(
+                        session,
+                        person.id,
+                        actor.user_id,
+                        lifetime=SET_PASSWORD_LIFETIME,
+                    )
+                    links.append(NewAccountLink(row.email, row.name, link.token, link.expires_at))
+                cohorts.add_member(session, cohort_id, person.id)
+        count = {status: sum(r.status == status for r in rows) for status in ("add", "already")}
+        rejected = len(rows) - count["add"] - count["already"]
+        return ImportResult(count["add"], count["already"], rejected, tuple(links))
+
+    def _read_roster(self, session: Session, cohort_id: int, data: bytes) -> list[RosterRow]:
+        members = {m.email for m in cohorts.members(session, cohort_id)}
+        known = {u.email for u in accounts.list_users(session)}
+        try:
+            return read_roster(data, members, known)
+        except CohortError as error:
+            raise InvalidInput(str(error)) from None
+
+    # Assignments
+
+    def assignments(self, actor: Actor, cohort_id: int) -> list[AssignmentRecord]:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            return cohorts.assignments(session, cohort_id)
+
+    def assign(
+        self, actor: Actor, cohort_id: int, module_ids: Iterable[str], due_date: date
+    ) -> list[AssignmentRecord]:
+        """Assign modules (every listed one for the whole course) due by `due_date`."""
+        wanted = list(module_ids)
+        unknown = [m for m in wanted if m not in self.content.course.modules]
+        if not wanted or unknown:
+            raise InvalidInput("Choose modules of this course to assign.")
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            for module_id in wanted:
+                cohorts.set_assignment(session, cohort_id, module_id, due_date, actor.user_id)
+            return cohorts.assignments(session, cohort_id)
+
+    def unassign(self, actor: Actor, cohort_id: int, module_id: str) -> None:
+        with self.rt.sessions.begin() as session:
+            self.managed(session, actor, cohort_id)
+            cohorts.remove_assignment(session, cohort_id, module_id)
+
+    def my_assignments(self, actor: Actor, completed: Sequence[str]) -> list[LearnerAssignment]:
+        """The learner's own assignments, earliest due first; `completed`: modules done."""
+        with self.rt.sessions.begin() as session:
+            found = cohorts.assignments_for_learner(session, actor.user_id)
+        result = []
+        for cohort, assignment in found:
+            module = self.content.modules.get(assignment.module_id)
+            if cohort.course_id != self.course_id or module is None:
+                continue
+            today = self.settings_of(cohort).local_date(datetime.now(UTC))
+            overdue = assignment.due_date < today and module.id not in completed
+            result.append(
+                LearnerAssignment(
+                    cohort.name, module.id, module.title, assignment.due_date, overdue
+                )
+            )
+        return sorted(result, key=lambda a: (a.due_date, a.title))
