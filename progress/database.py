@@ -128,7 +128,9 @@ def insert_ignoring_conflict(
 ) -> bool:
     """INSERT one row unless a row with the same unique `key` exists; True when inserted."""
     statement = _dialect_insert(session, table).values(**values)
-    result = session.execute(statement.on_conflict_do_nothing(index_elements=list(key)))
+    statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    # SQLAlchemy 2.1 keeps an INSERT's row count (how we tell "inserted") only when asked.
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -78,3 +78,22 @@ def test_deleting_a_user_deletes_their_records(session: Session, user_id: int) -
     session.flush()
     assert session.scalar(select(func.count()).select_from(StepProgressRow)) == 0
     assert session.scalar(select(func.count()).select_from(UserRow)) == 1
+
+
+def test_insert_ignoring_conflict_says_whether_it_inserted(session: Session, user_id: int) -> None:
+    from progress.database import insert_ignoring_conflict, utcnow
+
+    row = {
+        "user_id": user_id,
+        "course_id": "c",
+        "module_id": "m",
+        "step_id": "s",
+        "is_preview": False,
+        "status": "started",
+        "started_at": utcnow(),
+        "completed_at": None,
+        "content_version": "v",
+    }
+    key = ("user_id", "course_id", "module_id", "step_id", "is_preview")
+    assert insert_ignoring_conflict(session, StepProgressRow, row, key) is True
+    assert insert_ignoring_conflict(session, StepProgressRow, row, key) is False
