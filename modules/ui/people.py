@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,10 +11,10 @@ import streamlit as st
 from modules.services.accounts import AccountLink, Person
 from modules.services.mail import MailNotSent, send_account_link
 from modules.services.runtime import Runtime
+from modules.ui.render import plain
 
 ROLE_LABELS = {"learner": "Learner", "facilitator": "Facilitator", "admin": "Administrator"}
 _NEW_LINK_KEY = "people_new_link"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 @dataclass(frozen=True)
@@ -25,11 +24,6 @@ class NewLink:
     expires: str
     invitation: bool
     mail_note: str | None
-
-
-def plain(text: str) -> str:
-    """`text` escaped so that markdown shows it as typed (names and addresses are user text)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def person_label(person: Person) -> str:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import streamlit as st
 
 from modules.course.citations import Bibliography
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """User text (names, addresses) escaped so that markdown shows it exactly as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def markdown(text: str, bibliography: Bibliography) -> None:

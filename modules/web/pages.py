@@ -24,9 +24,13 @@ def login(csrf: str, email: str = "", next_path: str = "", problem: str | None =
         ),
         hidden=(("next", next_path),) if next_path else (),
     )
-    body = html.problem(problem) + html.form(spec) + html.links(
-        "No account yet? " + html.link("/auth/signup", "Create one"),
-        "Forgot your password? Ask an administrator of this course for a reset link.",
+    body = (
+        html.problem(problem)
+        + html.form(spec)
+        + html.links(
+            "No account yet? " + html.link("/auth/signup", "Create one"),
+            "Forgot your password? Ask an administrator of this course for a reset link.",
+        )
     )
     return html.document("Sign in", body)
 
@@ -37,11 +41,13 @@ def signup(
     email: str = "",
     name: str = "",
     problem: str | None = None,
+    next_path: str = "",
 ) -> str:
     spec = Form(
         action="/auth/signup",
         csrf_token=csrf,
         submit="Create account",
+        hidden=(("next", next_path),) if next_path else (),
         fields=(
             Field("email", "Email address", "email", "email", value=email, maxlength=320),
             Field(
@@ -57,8 +63,11 @@ def signup(
         ),
     )
     intro = html.notice(FIRST_ACCOUNT_NOTICE) if first_account else ""
-    body = intro + html.problem(problem) + html.form(spec) + html.links(
-        "Have an account already? " + html.link("/auth/login", "Sign in")
+    body = (
+        intro
+        + html.problem(problem)
+        + html.form(spec)
+        + html.links("Have an account already? " + html.link("/auth/login", "Sign in"))
     )
     return html.document("Create your account", body)
 
@@ -94,9 +103,7 @@ def reset(csrf: str, token: str, person: Person, problem: str | None = None) -> 
         csrf_token=csrf,
         submit="Save password and sign in",
         fields=(
-            Field(
-                "email", "Email address", "email", "username", value=person.email, readonly=True
-            ),
+            Field("email", "Email address", "email", "username", value=person.email, readonly=True),
             _new_password(),
         ),
         hidden=(("token", token),),

@@ -91,11 +91,14 @@ class AuthViews:
         if not state.open:
             return _page(request, pages.signup_closed(state.first_account), token, 403)
         if request.method == "GET":
-            return _page(request, pages.signup(token, state.first_account), token)
+            next_path = safe_next_path(request.query_params.get("next")) or ""
+            html = pages.signup(token, state.first_account, next_path=next_path)
+            return _page(request, html, token)
         form = await _form(request)
         if form is None or not _csrf_ok(rt, request, form):
             return _refused(request, rt, "/auth/signup")
         email, name = _text(form, "email"), _text(form, "name")
+        next_path = safe_next_path(_text(form, "next")) or ""
         try:
             signed_in = await run_in_threadpool(
                 accounts.sign_up, rt, email, name, _text(form, "password")
@@ -103,9 +106,9 @@ class AuthViews:
         except accounts.SignUpClosed:
             return _page(request, pages.signup_closed(False), token, 403)
         except accounts.AccountProblem as error:
-            html = pages.signup(token, state.first_account, email, name, str(error))
+            html = pages.signup(token, state.first_account, email, name, str(error), next_path)
             return _page(request, html, token, 400)
-        return _signed_in(request, signed_in, "/")
+        return _signed_in(request, signed_in, next_path or "/")
 
     async def logout(self, request: Request) -> Response:
         rt, token = await self._prepare(request)

@@ -43,9 +43,15 @@ def test_the_sign_in_form_asks_for_email_and_password_and_carries_a_csrf_field(
     page = client.get("/auth/login")
     assert page.status_code == 200
     for expected in (
-        'name="email"', 'autocomplete="username"', 'name="password"',
-        'autocomplete="current-password"', 'name="csrf_token"', 'action="/auth/login"',
-        'name="viewport"', '<label for="email">', "#0f6e6e",
+        'name="email"',
+        'autocomplete="username"',
+        'name="password"',
+        'autocomplete="current-password"',
+        'name="csrf_token"',
+        'action="/auth/login"',
+        'name="viewport"',
+        '<label for="email">',
+        "#0f6e6e",
     ):
         assert expected in page.text
     assert "HttpOnly" in set_cookie_header(page, "ally_csrf")
@@ -132,6 +138,20 @@ def test_only_a_path_on_this_site_is_followed_after_sign_in(
 def test_the_next_path_from_the_address_is_kept_in_the_form(client: TestClient) -> None:
     assert 'name="next" value="/progress"' in client.get("/auth/login?next=/progress").text
     assert 'name="next"' not in client.get("/auth/login?next=//evil.com").text
+    assert 'name="next" value="/join?code=K7' in client.get("/auth/signup?next=/join?code=K7").text
+    assert 'name="next"' not in client.get("/auth/signup?next=https://evil.com").text
+
+
+@pytest.mark.parametrize(
+    ("next_path", "location"), [("/join?code=K7PQ2M", "/join?code=K7PQ2M"), ("//evil.com", "/")]
+)
+def test_sign_up_follows_only_a_path_on_this_site(
+    client: TestClient, next_path: str, location: str
+) -> None:
+    data = {"email": "ann@example.org", "name": "Ann", "password": PASSWORD, "next": next_path}
+    response = post_form(client, "/auth/signup", data)
+    assert response.status_code == 303
+    assert response.headers["location"] == location
 
 
 @pytest.mark.parametrize("email", ["ann@example.org", "nobody@example.org"])
@@ -259,8 +279,9 @@ def test_an_invitation_works_while_sign_up_is_closed(client: TestClient, rt: Run
     link = accounts.invite(rt, admin, "new@example.org", "New <Person>", ["facilitator"])
     page = client.get(link.path)
     assert page.status_code == 200 and "Welcome, New &lt;Person&gt;" in page.text
-    response = post_form(client, "/auth/reset", {"token": link.token, "password": PASSWORD},
-                         form_path=link.path)
+    response = post_form(
+        client, "/auth/reset", {"token": link.token, "password": PASSWORD}, form_path=link.path
+    )
     assert response.status_code == 303 and response.headers["location"] == "/"
     actor = accounts.actor_for_session(rt, client.cookies[SESSION_COOKIE])
     assert actor is not None and actor.roles == {"facilitator"}

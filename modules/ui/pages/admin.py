@@ -9,11 +9,11 @@ from modules.ui.people import (
     ROLE_LABELS,
     people_table,
     person_label,
-    plain,
     remember_link,
     send_link_by_mail,
     show_new_link,
 )
+from modules.ui.render import plain
 from modules.ui.state import runtime
 
 st.title("People")

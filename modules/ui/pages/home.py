@@ -3,8 +3,10 @@
 import streamlit as st
 
 from modules.course.completion import Phase
+from modules.services.cohorts import CohortService
 from modules.ui.context import signed_in_page
-from modules.ui.render import markdown, references
+from modules.ui.render import markdown, plain, references
+from modules.ui.state import runtime
 
 page = signed_in_page()
 course = page.content.course
@@ -33,6 +35,16 @@ if survey is not None and overview.self_assessment_due is not None:
             st.caption("Answer the same statements again to see how your habits changed.")
         if st.button("Take the self-assessment", icon=":material/checklist:"):
             open_player(survey.id, survey.steps[0].id, phase=phase.value)
+
+completed = [m.module.id for m in overview.modules if m.complete]
+assignments = CohortService(runtime(), page.content).my_assignments(page.actor, completed)
+if assignments:
+    with st.container(border=True):
+        st.markdown("**Your assignments**")
+        for item in assignments:
+            done = item.module_id in completed
+            mark = "✓ done" if done else "**overdue**" if item.overdue else "due"
+            st.markdown(f"- {item.title}: {mark} {item.due_date:%A, %B %-d} ({plain(item.cohort)})")
 
 if overview.commitments_due:
     count = len(overview.commitments_due)

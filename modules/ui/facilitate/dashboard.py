@@ -1,0 +1,114 @@
+"""The cohort dashboard: who is where, who is overdue or quiet, and how the cohort changed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from modules.cohorts.dashboard import Dashboard, LearnerRow, Status
+from modules.ui.facilitate.common import CohortTab
+from modules.ui.render import plain
+
+CELL = {Status.COMPLETED: "✓ Done", Status.IN_PROGRESS: "… Started", Status.NOT_STARTED: "–"}
+
+
+def render(tab: CohortTab) -> None:
+    board = tab.reports.dashboard(tab.actor, tab.cohort.id)
+    totals = board.totals
+    if not totals.learners:
+        st.info(
+            "Nobody has joined yet. Share the join code or import a roster on the People tab.",
+            icon=":material/group_add:",
+        )
+        return
+    columns = st.columns(4)
+    columns[0].metric("Learners", totals.learners)
+    columns[1].metric("Modules completed", f"{totals.completion_share:.0%}")
+    columns[2].metric("Overdue", totals.overdue_learners)
+    columns[3].metric(f"Quiet for {tab.cohort.inactive_after_days}+ days", totals.inactive_learners)
+    st.subheader("Progress by module")
+    st.caption(f"Status only. Dates are {board.today:%B %-d, %Y} in {tab.cohort.time_zone}.")
+    st.dataframe(_matrix(board), hide_index=True, use_container_width=True)
+    _completions(board)
+    _needs_attention(board)
+    _self_assessment(board)
+
+
+def _matrix(board: Dashboard) -> list[dict[str, str]]:
+    rows = []
+    for learner in board.learners:
+        row = {"Learner": learner.name, "Last active": _when(learner)}
+        for column, cell in zip(board.modules, learner.cells, strict=True):
+            mark = CELL[cell.status] + (" · overdue" if cell.overdue else "")
+            row[column.title] = mark
+        rows.append(row)
+    return rows
+
+
+def _when(learner: LearnerRow) -> str:
+    return f"{learner.last_activity:%b %-d}" if learner.last_activity else "never"
+
+
+def _completions(board: Dashboard) -> None:
+    if not board.completions:
+        return
+    st.subheader("Completions over time")
+    st.line_chart(
+        [
+            {"Week starting": w.starts.isoformat(), "Modules completed": w.cumulative}
+            for w in board.completions
+        ],
+        x="Week starting",
+        y="Modules completed",
+        height=220,
+    )
+
+
+def _needs_attention(board: Dashboard) -> None:
+    overdue = [learner for learner in board.learners if learner.overdue]
+    quiet = [learner for learner in board.learners if learner.inactive]
+    if not overdue and not quiet:
+        return
+    st.subheader("Needs attention")
+    left, right = st.columns(2)
+    with left:
+        st.caption("Overdue")
+        for learner in overdue:
+            st.markdown(f"- {plain(learner.name)} ({len(learner.overdue)} module(s))")
+    with right:
+        st.caption("No activity lately")
+        for learner in quiet:
+            st.markdown(f"- {plain(learner.name)}, last active {_when(learner)}")
+
+
+def _self_assessment(board: Dashboard) -> None:
+    if not board.self_assessment:
+        return
+    st.subheader("Self-assessment: before and after")
+    shown = [s for s in board.self_assessment if s.means.value is not None]
+    if not shown:
+        st.caption(
+            f"Shown once {board.threshold} or more learners have answered before and"
+            " after the course."
+        )
+        return
+    chart = [
+        {"Statement": s.text, "Phase": phase, "Mean (1 = Never, 5 = Always)": value}
+        for s in shown
+        if s.means.value is not None
+        for phase, value in (("Before", s.means.value.before), ("After", s.means.value.after))
+    ]
+    st.bar_chart(
+        chart,
+        x="Statement",
+        y="Mean (1 = Never, 5 = Always)",
+        color="Phase",
+        stack=False,
+        horizontal=True,
+        height=40 * len(shown) + 80,
+    )
+    hidden = len(board.self_assessment) - len(shown)
+    if hidden:
+        st.caption(
+            f"{hidden} statement(s) hidden: fewer than {board.threshold} learners answered"
+            " them before and after."
+        )

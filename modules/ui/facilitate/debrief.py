@@ -1,0 +1,110 @@
+"""The debrief view of one module: how the cohort's first instincts spread, never who chose what."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from modules.cohorts.debrief import Debrief, DecisionSpread
+from modules.ui.facilitate.common import CohortTab
+from modules.ui.render import markdown
+
+QUALITY = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
+
+
+def render(tab: CohortTab) -> None:
+    modules = tab.content.listed_modules
+    module_id = st.selectbox(
+        "Module", [m.id for m in modules], format_func=tab.module_title, key="debrief-module"
+    )
+    if module_id is None:
+        return
+    debrief = tab.reports.debrief(tab.actor, tab.cohort.id, module_id)
+    st.caption(
+        f"Each learner's first attempt only: their first instinct. Anything based on fewer than"
+        f" {debrief.threshold} learners is not shown, so nobody can be picked out. Reflections"
+        " are private and never appear here."
+    )
+    if debrief.facilitator_notes:
+        with st.expander("Facilitator notes and debrief questions", expanded=True):
+            markdown(debrief.facilitator_notes, tab.bibliography)
+    for scenario in debrief.scenarios:
+        st.subheader(f"Scenario: {scenario.title or scenario.step_id}")
+        for number, decision in enumerate(scenario.decisions, start=1):
+            _decision(number, decision)
+    _misconceptions(debrief)
+    _quizzes(debrief)
+    _commitments(debrief)
+
+
+def _decision(number: int, decision: DecisionSpread) -> None:
+    with st.container(border=True):
+        st.markdown(f"**Decision {number}**")
+        st.caption(decision.text.split("\n")[0][:240])
+        shares = decision.choices.value
+        if shares is None:
+            st.caption(decision.choices.notice)
+            return
+        st.dataframe(
+            [
+                {
+                    "Option": c.text,
+                    "How it plays out": QUALITY[c.quality],
+                    "Share": c.share,
+                    "Learners": c.learners,
+                }
+                for c in shares
+            ],
+            hide_index=True,
+            use_container_width=True,
+            column_config={
+                "Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+            },
+        )
+
+
+def _misconceptions(debrief: Debrief) -> None:
+    st.subheader("Beliefs behind the choices")
+    counts = debrief.misconceptions.value
+    if counts is None:
+        st.caption(debrief.misconceptions.notice)
+    elif not counts:
+        st.caption("No first choice reflected one of the course's common beliefs.")
+    else:
+        st.dataframe(
+            [
+                {"Belief": c.name, "What it is": c.description, "First choices": c.times}
+                for c in counts
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
+
+
+def _quizzes(debrief: Debrief) -> None:
+    for quiz in debrief.quizzes:
+        st.subheader("Knowledge check, hardest first")
+        questions = quiz.questions.value
+        if questions is None:
+            st.caption(quiz.questions.notice)
+            continue
+        st.dataframe(
+            [{"Question": q.text, "Right on the first try": q.share_right} for q in questions],
+            hide_index=True,
+            use_container_width=True,
+            column_config={
+                "Right on the first try": st.column_config.ProgressColumn(
+                    format="percent", min_value=0, max_value=1
+                )
+            },
+        )
+
+
+def _commitments(debrief: Debrief) -> None:
+    st.subheader("If-then plans")
+    outcomes = debrief.commitments.value
+    if outcomes is None:
+        st.caption(debrief.commitments.notice)
+        return
+    columns = st.columns(len(outcomes) or 1)
+    for column, outcome in zip(columns, outcomes, strict=False):
+        column.metric(outcome.label, outcome.commitments)

@@ -1,0 +1,60 @@
+"""Cohorts (facilitators and administrators): dashboard, debrief, people, assignments, exports."""
+
+import streamlit as st
+
+from modules.services.cohort_reports import CohortReports
+from modules.services.cohorts import CohortService
+from modules.services.errors import ServiceError
+from modules.ui.facilitate import assignments, dashboard, debrief, exports, people, settings
+from modules.ui.facilitate.common import CohortTab
+from modules.ui.identity import current_actor
+from modules.ui.state import current_content, runtime
+
+actor = current_actor()
+content = current_content().content
+if actor is None or not actor.is_facilitator:
+    st.error("Only facilitators and administrators can open this page.")
+    st.stop()
+if content is None:
+    st.error("The course has errors, so cohorts cannot be shown. See Course content.")
+    st.stop()
+service = CohortService(runtime(), content)
+st.title("Cohorts")
+
+show_archived = st.toggle("Show archived cohorts", key="show-archived")
+mine = service.mine(actor, include_archived=show_archived)
+with st.expander("Create a cohort", expanded=not mine, icon=":material/add:"):
+    with st.form("create-cohort", clear_on_submit=True):
+        name = st.text_input("Name", placeholder="Department of Medicine chiefs, spring 2027")
+        zone = st.selectbox("Time zone", settings.zones())
+        if st.form_submit_button("Create", type="primary"):
+            try:
+                made = service.create(actor, name, zone)
+            except ServiceError as error:
+                st.error(str(error))
+            else:
+                st.query_params["cohort"] = str(made.id)
+                st.rerun()
+if not mine:
+    st.info("You have no cohorts yet. Create one, then share its join code or import a roster.")
+    st.stop()
+
+labels = {c.id: c.name + (" (archived)" if c.archived_at else "") for c in mine}
+wanted = st.query_params.get("cohort", "")
+chosen = int(wanted) if wanted.isdigit() and int(wanted) in labels else mine[0].id
+cohort_id = st.selectbox(
+    "Cohort", list(labels), index=list(labels).index(chosen), format_func=labels.__getitem__
+)
+st.query_params["cohort"] = str(cohort_id)
+try:
+    tab = CohortTab(actor, service.get(actor, cohort_id), service, CohortReports(service), content)
+    views = st.tabs(
+        ["Dashboard", "Debrief", "People", "Assignments", "Export and reminders", "Settings"]
+    )
+    for view, part in zip(
+        views, (dashboard, debrief, people, assignments, exports, settings), strict=True
+    ):
+        with view:
+            part.render(tab)
+except ServiceError as error:
+    st.error(str(error))

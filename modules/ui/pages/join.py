@@ -1,0 +1,41 @@
+"""Join a cohort with a code (or through an invite link that carries it)."""
+
+from urllib.parse import quote
+
+import streamlit as st
+
+from modules.services.cohorts import CohortService
+from modules.services.errors import ServiceError
+from modules.ui.identity import current_actor
+from modules.ui.render import plain, site_link
+from modules.ui.state import current_content, runtime
+
+st.title("Join a cohort")
+code = st.query_params.get("code", "")
+actor = current_actor()
+if actor is None:
+    st.write("Sign in, or create an account, to join your group.")
+    back = quote(f"/join?code={code}" if code else "/join", safe="")
+    left, right = st.columns(2)
+    with left:
+        site_link("Sign in", f"/auth/login?next={back}", primary=True)
+    with right:
+        site_link("Create an account", f"/auth/signup?next={back}")
+    st.stop()
+content = current_content().content
+if content is None:
+    st.error("The course is being updated. Please try again later.")
+    st.stop()
+with st.form("join"):
+    typed = st.text_input("Join code from your facilitator", value=code, max_chars=40)
+    if st.form_submit_button("Join", type="primary"):
+        try:
+            cohort = CohortService(runtime(), content).join(actor, typed)
+        except ServiceError as error:
+            st.error(str(error))
+        else:
+            st.success(
+                f"You joined {plain(cohort.name)}. Your assignments show on Home.",
+                icon=":material/group:",
+            )
+            st.query_params.clear()
