@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from modules.cohorts.debrief import Debrief, DecisionSpread
@@ -26,7 +28,8 @@ def render(tab: CohortTab) -> None:
     )
     if debrief.facilitator_notes:
         with st.expander("Facilitator notes and debrief questions", expanded=True):
-            markdown(debrief.facilitator_notes, tab.bibliography)
+            notes = re.sub(r"^#{1,3} ", "#### ", debrief.facilitator_notes, flags=re.MULTILINE)
+            markdown(notes, tab.bibliography)
     for scenario in debrief.scenarios:
         st.subheader(f"Scenario: {scenario.title or scenario.step_id}")
         for number, decision in enumerate(scenario.decisions, start=1):
@@ -49,7 +52,7 @@ def _decision(number: int, decision: DecisionSpread) -> None:
                 {
                     "Option": c.text,
                     "How it plays out": QUALITY[c.quality],
-                    "Share": c.share,
+                    "Share": round(100 * c.share),
                     "Learners": c.learners,
                 }
                 for c in shares
@@ -57,7 +60,7 @@ def _decision(number: int, decision: DecisionSpread) -> None:
             hide_index=True,
             use_container_width=True,
             column_config={
-                "Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+                "Share": st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100)
             },
         )
 
@@ -88,12 +91,15 @@ def _quizzes(debrief: Debrief) -> None:
             st.caption(quiz.questions.notice)
             continue
         st.dataframe(
-            [{"Question": q.text, "Right on the first try": q.share_right} for q in questions],
+            [
+                {"Question": q.text, "Right on the first try": round(100 * q.share_right)}
+                for q in questions
+            ],
             hide_index=True,
             use_container_width=True,
             column_config={
                 "Right on the first try": st.column_config.ProgressColumn(
-                    format="percent", min_value=0, max_value=1
+                    format="%d%%", min_value=0, max_value=100
                 )
             },
         )

@@ -37,7 +37,7 @@ def _join_code(tab: CohortTab) -> None:
     left.metric("Join code", tab.cohort.join_code)
     with right:
         st.caption("Invite link (learners sign in or create an account, then join)")
-        st.code(site_url(f"/join?code={tab.cohort.join_code}"), language=None)
+        st.code(site_url(f"/join?code={tab.cohort.join_code}"), language=None, wrap_lines=True)
     if st.button("Make a new code", help="The old code and link stop working.", key="new-code"):
         tab.service.new_join_code(tab.actor, tab.cohort.id)
         st.rerun()
@@ -130,7 +130,7 @@ def _imported(result: ImportResult) -> None:
     links = [(link.name, link.email, site_url(link.path)) for link in result.links]
     for name, email, url in links:
         st.markdown(f"{plain(name)} <{plain(email)}>")
-        st.code(url, language=None)
+        st.code(url, language=None, wrap_lines=True)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["name", "email", "set-password link"])

@@ -39,8 +39,8 @@ for summary in overview.modules:
                     "Module": summary.module.title,
                     "Scenario": step.title or step.id,
                     "Attempts": len(scores),
-                    "Best": max(scores),
-                    "Latest": scores[-1],
+                    "Best": round(100 * max(scores)),
+                    "Latest": round(100 * scores[-1]),
                 }
             )
 if rows:
@@ -48,8 +48,8 @@ if rows:
         rows,
         hide_index=True,
         column_config={
-            "Best": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-            "Latest": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+            "Best": st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100),
+            "Latest": st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100),
         },
     )
 else:
