@@ -105,7 +105,18 @@ def test_the_guide_example_validates_with_the_warnings_it_names(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     "command",
-    ["python -m modules validate", "python -m modules schema", "python -m modules readability"],
+    [
+        "python -m modules validate",
+        "python -m modules schema",
+        "python -m modules readability",
+        "python -m modules course-map",
+        "python -m progress migrate",
+        "python -m progress create-user",
+        "python -m progress revision",
+        "python bench/content.py",
+        "python bench/player.py",
+        "python bench/dashboard.py",
+    ],
 )
 def test_every_command_is_documented(command: str) -> None:
     assert command in GUIDE or command in README

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,10 @@ def test_course_map_matches_the_content() -> None:
     ).stdout.strip()
     in_readme = README.split("<!-- course-map:start -->")[1].split("<!-- course-map:end -->")[0]
     assert in_readme.strip() == printed, "run: python -m modules course-map, and paste it"
+
+
+def test_every_setting_is_documented() -> None:
+    source = (ROOT / "modules" / "settings.py").read_text(encoding="utf-8")
+    keys = set(re.findall(r'"(ALLY_[A-Z_]+)"', source))
+    assert keys, "no settings found"
+    assert {k for k in keys if k not in README} == set()
