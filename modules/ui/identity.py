@@ -1,7 +1,7 @@
 """The signed-in person, resolved in one place.
 
 The browser's HttpOnly session cookie (set by the /auth routes) is looked up in the database
-at most every few minutes per browser tab. Tests sign someone in by putting an Actor in
+at most once a minute per browser tab. Tests sign someone in by putting an Actor in
 `st.session_state[ACTOR_KEY]` (AppTest cannot set cookies).
 """
 
@@ -18,7 +18,7 @@ from modules.ui.state import runtime
 
 ACTOR_KEY = "ally_actor"
 _CHECKED_KEY = "ally_actor_checked"  # (cookie hash, monotonic time of the last lookup)
-RECHECK_SECONDS = 300
+RECHECK_SECONDS = 60  # a tab notices a sign-out elsewhere within a minute
 
 
 def current_actor() -> Actor | None:
