@@ -43,7 +43,7 @@ def check_module(module: Module, report: Report) -> None:
         report.error(module.line_of("minutes"), "value", "'minutes' must be a positive number")
     if not module.objectives:
         report.error(module.line_of("objectives"), "required", "'objectives' is empty")
-    _unique(report, module.steps, "step", "")
+    unique_ids(report, module.steps, "step", "")
     for step in module.steps:
         if isinstance(step, Scenario):
             check_scenario(step, report)
@@ -65,7 +65,7 @@ def check_module(module: Module, report: Report) -> None:
 
 def check_scenario(scenario: Scenario, report: Report) -> None:
     label = scenario.label
-    _unique(report, scenario.nodes, "node", label)
+    unique_ids(report, scenario.nodes, "node", label)
     ids = {n.id for n in scenario.nodes}
     start = scenario.node(scenario.start)
     if start is None:
@@ -108,7 +108,7 @@ def check_scenario(scenario: Scenario, report: Report) -> None:
 
 def _check_decision(label: str, node: Decision, ids: set[str], report: Report) -> None:
     context = where(label, f"node '{node.id}'")
-    _unique(report, node.choices, "choice", context)
+    unique_ids(report, node.choices, "choice", context)
     if len(node.choices) < 2:
         report.error(
             node.line_of("choices"), "choices", f"{context}: a decision needs at least 2 choices"
@@ -157,14 +157,14 @@ def check_quiz(quiz: Quiz, report: Report) -> None:
         )
     if not quiz.questions:
         report.error(quiz.line_of("questions"), "required", f"{quiz.label}: 'questions' is empty")
-    _unique(report, quiz.questions, "question", quiz.label)
+    unique_ids(report, quiz.questions, "question", quiz.label)
     for question in quiz.questions:
         _check_question(quiz.label, question, report)
 
 
 def _check_question(label: str, question: Question, report: Report) -> None:
     context = where(label, f"question '{question.id}'")
-    _unique(report, question.options, "option", context)
+    unique_ids(report, question.options, "option", context)
     line = question.line
     correct = sum(o.correct for o in question.options)
     if len(question.options) < 2:
@@ -192,7 +192,7 @@ def _check_survey(survey: Survey, report: Report) -> None:
         )
     if not survey.items:
         report.error(survey.line_of("items"), "required", f"{survey.label}: 'items' is empty")
-    _unique(report, survey.items, "item", survey.label)
+    unique_ids(report, survey.items, "item", survey.label)
 
 
 class _Identified(Protocol):
@@ -202,7 +202,7 @@ class _Identified(Protocol):
     def line_of(self, name: str) -> int: ...
 
 
-def _unique(report: Report, items: Iterable[_Identified], kind: str, context: str) -> None:
+def unique_ids(report: Report, items: Iterable[_Identified], kind: str, context: str) -> None:
     first: dict[str, int] = {}
     for item in items:
         item_id = item.id

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modules.course import lint
-from modules.course.loading import LoadError, load_file
+from modules.course.loading import LoadError, Mapping, load_file
 from modules.course.models import Course, CourseContent, Module, Step, Survey
 from modules.course.problems import Problem, Report
 from modules.course.reading import read_course, read_module
-from modules.course.rules import CITATION, check_module, references
+from modules.course.rules import CITATION, check_module, references, unique_ids
 from modules.course.version import content_version
 
 COURSE_FILE = "course.yaml"
@@ -94,24 +94,12 @@ def _course_file(path: Path, report: Report) -> Course | None:
             f"no {COURSE_FILE} here; a content directory needs one (see content/README.md)",
         )
         return None
-    try:
-        data = load_file(path)
-    except LoadError as exc:
-        report.error(exc.line, "yaml", exc.message)
-        return None
-    course = read_course(data, report)
+    data = _load(path, report)
+    course = read_course(data, report) if data is not None else None
     if course is None:
         return None
-    for items, kind in ((course.misconceptions, "misconception"), (course.sources, "source")):
-        seen: dict[str, int] = {}
-        for item in items:
-            if item.id in seen:
-                report.error(
-                    item.line_of("id"),
-                    "duplicate-id",
-                    f"{kind} id '{item.id}' is used twice (first at line {seen[item.id]})",
-                )
-            seen.setdefault(item.id, item.line_of("id"))
+    unique_ids(report, course.misconceptions, "misconception", "")
+    unique_ids(report, course.sources, "source", "")
     for match in CITATION.finditer(course.summary):
         if match.group(1) not in {s.id for s in course.sources}:
             report.error(
@@ -122,13 +110,17 @@ def _course_file(path: Path, report: Report) -> Course | None:
     return course
 
 
-def _module_file(path: Path, report: Report) -> Module | None:
+def _load(path: Path, report: Report) -> Mapping | None:
     try:
-        data = load_file(path)
+        return load_file(path)
     except LoadError as exc:
         report.error(exc.line, "yaml", exc.message)
         return None
-    module = read_module(data, report)
+
+
+def _module_file(path: Path, report: Report) -> Module | None:
+    data = _load(path, report)
+    module = read_module(data, report) if data is not None else None
     if module is None:
         return None
     if module.id != path.stem:

@@ -72,6 +72,11 @@ class SignedIn:
     expires_at: datetime
 
 
+def reset_path(token: str) -> str:
+    """The page where a one-time link's owner sets a password (resets and invitations)."""
+    return f"/auth/reset?token={token}"
+
+
 @dataclass(frozen=True)
 class AccountLink:
     """A one-time link to set a password (a reset or an invitation), shown once."""
@@ -82,7 +87,7 @@ class AccountLink:
 
     @property
     def path(self) -> str:
-        return f"/auth/reset?token={self.token}"
+        return reset_path(self.token)
 
 
 @dataclass(frozen=True)

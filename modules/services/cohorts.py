@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from modules.cohorts.cohort import CohortError, CohortSettings
 from modules.cohorts.roster import RosterRow, read_roster
 from modules.course.models import CourseContent
+from modules.services.accounts import reset_path
 from modules.services.actors import ADMIN, FACILITATOR, Actor, require_facilitator
 from modules.services.errors import InvalidInput, NotFound, PermissionDenied
 from modules.services.runtime import Runtime
@@ -36,7 +37,7 @@ class NewAccountLink:
 
     @property
     def path(self) -> str:
-        return f"/auth/reset?token={self.token}"
+        return reset_path(self.token)
 
 
 @dataclass(frozen=True)
