@@ -64,13 +64,19 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pat
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite file the session's app server uses (tests may add accounts to it)."""
+    return tmp_path_factory.mktemp("e2e-app") / "ally.db"
+
+
+@pytest.fixture(scope="session")
+def app_server(app_database: Path) -> Iterator[str]:
     """The app served by `streamlit run app.py` on a fresh database; yields its base URL."""
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    folder = tmp_path_factory.mktemp("e2e-app")
-    env = {**os.environ, "ALLY_DATABASE_URL": f"sqlite:///{folder / 'ally.db'}"}
+    folder = app_database.parent
+    env = {**os.environ, "ALLY_DATABASE_URL": f"sqlite:///{app_database}"}
     env.pop("ALLY_ALLOW_SIGNUP", None)
     port = free_port()
     command = [

@@ -20,7 +20,7 @@ def render(tab: CohortTab) -> None:
                 for a in current
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     else:
         st.caption("Nothing assigned yet. Learners still see the whole course.")

@@ -27,7 +27,7 @@ def render(tab: CohortTab) -> None:
     columns[3].metric(f"Quiet for {tab.cohort.inactive_after_days}+ days", totals.inactive_learners)
     st.subheader("Progress by module")
     st.caption(f"Status only. Dates are {board.today:%B %-d, %Y} in {tab.cohort.time_zone}.")
-    st.dataframe(_matrix(board), hide_index=True, use_container_width=True)
+    st.dataframe(_matrix(board), hide_index=True, width="stretch")
     _completions(board)
     _needs_attention(board)
     _self_assessment(board)

@@ -58,7 +58,7 @@ def _decision(number: int, decision: DecisionSpread) -> None:
                 for c in shares
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={
                 "Share": st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100)
             },
@@ -79,7 +79,7 @@ def _misconceptions(debrief: Debrief) -> None:
                 for c in counts
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 
 
@@ -96,7 +96,7 @@ def _quizzes(debrief: Debrief) -> None:
                 for q in questions
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={
                 "Right on the first try": st.column_config.ProgressColumn(
                     format="%d%%", min_value=0, max_value=100

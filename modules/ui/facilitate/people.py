@@ -55,7 +55,7 @@ def _members(tab: CohortTab) -> None:
             for m in members
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     with st.form("remove-member"):
         who = st.selectbox(
@@ -102,7 +102,7 @@ def _roster(tab: CohortTab) -> None:
             for r in rows
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     if counts["add"] and st.button(
         f"Add {counts['add']} people", type="primary", key="roster-confirm"

@@ -22,7 +22,11 @@ service = CohortService(runtime(), content)
 st.title("Cohorts")
 
 show_archived = st.toggle("Show archived cohorts", key="show-archived")
-mine = service.mine(actor, include_archived=show_archived)
+try:
+    mine = service.mine(actor, include_archived=show_archived)
+except ServiceError as error:  # roles taken away since this session's Actor was read
+    st.error(str(error))
+    st.stop()
 with st.expander("Create a cohort", expanded=not mine, icon=":material/add:"):
     with st.form("create-cohort", clear_on_submit=True):
         name = st.text_input("Name", placeholder="Department of Medicine chiefs, spring 2027")

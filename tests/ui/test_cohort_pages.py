@@ -1,0 +1,329 @@
+"""The facilitator's Cohorts page, the Join page and Home's assignments, through AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from modules.course.models import CourseContent
+from modules.course.validation import validate_directory
+from modules.services.actors import Actor
+from modules.services.cohorts import CohortService
+from modules.services.learning import LearningService
+from modules.services.practice import Practice
+from modules.services.runtime import runtime
+from modules.services.store import SqlLearningStore
+from progress import accounts, cohorts
+from progress.cohorts import CohortRecord
+from tests.ui.conftest import SAMPLE
+
+AppAs = Callable[..., AppTest]
+MakePerson = Callable[..., Actor]
+TABS = ["Dashboard", "Debrief", "People", "Assignments", "Export and reminders", "Settings"]
+FACILITATING = ("learner", "facilitator")
+MODULE = "sample"
+
+
+@pytest.fixture
+def content(app_env: object) -> CourseContent:
+    found = validate_directory(SAMPLE).content
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def service(content: CourseContent) -> CohortService:
+    return CohortService(runtime(), content)
+
+
+@pytest.fixture
+def owner(facilitator: Actor, make_person: MakePerson) -> Actor:
+    """A facilitator (not an administrator: `facilitator`, the first account, is one)."""
+    return make_person("olu@example.org", "Olu Owner", FACILITATING)
+
+
+@pytest.fixture
+def cohort(service: CohortService, owner: Actor) -> CohortRecord:
+    return service.create(owner, "Cardiology crew", "America/Chicago")
+
+
+def cohorts_page(app_as: AppAs, actor: Actor, **query: str) -> AppTest:
+    at = app_as(actor, **query)
+    at.switch_page("pages/cohorts.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def walk(node: Any) -> Iterator[Any]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def page_text(at: AppTest) -> str:
+    """Every element's content, widgets' options and tables included."""
+    parts = []
+    for node in [*walk(at.main), *walk(at.sidebar)]:
+        parts.append(str(getattr(node, "proto", "")))
+        value: Any = getattr(node, "value", None)
+        if hasattr(value, "to_csv"):  # a dataframe
+            parts.append(value.to_csv())
+    return "\n".join(parts)
+
+
+def tab_text(at: AppTest, label: str) -> str:
+    (tab,) = [t for t in at.tabs if t.label == label]
+    return "\n".join(str(getattr(node, "proto", "")) for node in walk(tab))
+
+
+def table(at: AppTest, tab: str, index: int = 0) -> list[dict[str, Any]]:
+    (found,) = [t for t in at.tabs if t.label == tab]
+    frames = [node for node in walk(found) if type(node).__name__ == "Dataframe"]
+    records: list[dict[str, Any]] = frames[index].value.to_dict("records")
+    return records
+
+
+def complete_module(content: CourseContent, actor: Actor) -> None:
+    learning = LearningService(SqlLearningStore(runtime().sessions), content)
+    practice = Practice(learning)
+    learning.complete_lesson(actor, MODULE, "why")
+    view = practice.scenario_view(actor, MODULE, "rounds")
+    for position, choice in enumerate(("thank", "plan", "follow")):
+        view = practice.choose(actor, MODULE, "rounds", view.attempt_id, position, choice)
+    quiz = practice.quiz_view(actor, MODULE, "check")
+    practice.submit_quiz(actor, MODULE, "check", quiz.attempt_id, {"q1": ["a"], "q2": ["a", "c"]})
+    learning.save_reflection(actor, MODULE, "think", "Private words about my own team.")
+    learning.save_commitment(
+        actor, MODULE, "plan", "rounds end", "ask a resident", date.today() + timedelta(days=7)
+    )
+
+
+# The Cohorts page
+
+
+def test_every_tab_renders_for_an_empty_cohort(
+    app_as: AppAs, owner: Actor, cohort: CohortRecord
+) -> None:
+    at = cohorts_page(app_as, owner)
+    assert at.title[0].value == "Cohorts"
+    assert [t.label for t in at.tabs] == TABS
+    assert not at.error
+    assert "Nobody has joined yet" in tab_text(at, "Dashboard")
+    assert "Scenario: After rounds" in tab_text(at, "Debrief")
+    people = tab_text(at, "People")
+    assert cohort.join_code in people and "Members (0)" in people and "Nobody yet." in people
+    assert "Nothing assigned yet" in tab_text(at, "Assignments")
+    exports = tab_text(at, "Export and reminders")
+    assert "Download progress (CSV)" in exports and "Nobody is overdue" in exports
+    assert "Cardiology crew" in tab_text(at, "Settings")
+    assert at.query_params["cohort"] == str(cohort.id)
+
+
+def test_every_tab_renders_with_members_progress_and_an_overdue_assignment(
+    app_as: AppAs,
+    make_person: MakePerson,
+    owner: Actor,
+    cohort: CohortRecord,
+    service: CohortService,
+    content: CourseContent,
+) -> None:
+    people = [make_person(f"l{n}@example.org", f"Learner {n}") for n in range(6)]
+    for person in people:
+        service.join(person, cohort.join_code)
+    for person in people[:5]:  # enough for the debrief to show its spreads
+        complete_module(content, person)
+    service.assign(owner, cohort.id, [MODULE], date.today() - timedelta(days=20))
+
+    at = cohorts_page(app_as, owner)
+    assert [t.label for t in at.tabs] == TABS
+    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Learners"] == "6" and metrics["Overdue"] == "1"
+    assert metrics["Modules completed"] == "83%"
+    matrix = {row["Learner"]: row["A sample module"] for row in table(at, "Dashboard")}
+    assert matrix["Learner 0"] == "✓ Done"
+    assert matrix["Learner 5"] == "– · overdue"
+
+    first = {row["Option"]: row["Learners"] for row in table(at, "Debrief")}
+    assert first == {
+        "Thank her and ask for an example.": 5,
+        "Explain that rounds ran late today.": 0,
+        "Say you will talk about it later.": 0,
+    }
+    assert "Private words" not in page_text(at)
+
+    assert [r["Name"] for r in table(at, "People")] == [f"Learner {n}" for n in range(6)]
+    (assigned,) = table(at, "Assignments")
+    assert assigned["Module"] == "A sample module"
+    exports = tab_text(at, "Export and reminders")
+    assert "1 learner(s) have an assigned module past its due date" in exports
+    assert "Learner 5 · 1 overdue" in exports
+    assert "Hi Learner 5," in exports
+    assert "Cardiology crew" in tab_text(at, "Settings")
+
+
+def test_a_learner_is_refused_and_sees_no_cohort(
+    app_as: AppAs, learner: Actor, cohort: CohortRecord, service: CohortService
+) -> None:
+    service.join(learner, cohort.join_code)
+    at = cohorts_page(app_as, learner, cohort=str(cohort.id))
+    refusal = "Only facilitators and administrators can open this page."
+    assert [e.value for e in at.error] == [refusal]
+    assert not at.tabs
+    text = page_text(at)
+    assert "Cardiology crew" not in text and cohort.join_code not in text
+
+
+def test_a_facilitator_whose_role_was_removed_is_refused_without_a_traceback(
+    app_as: AppAs, owner: Actor, cohort: CohortRecord
+) -> None:
+    with runtime().sessions.begin() as session:
+        accounts.set_roles(session, owner.user_id, ["learner"])
+    at = cohorts_page(app_as, owner)  # the Actor in the session still says facilitator
+    assert at.error and "facilitators and administrators" in at.error[0].value
+    assert "Cardiology crew" not in page_text(at)
+
+
+@pytest.mark.parametrize("has_own_cohort", [False, True])
+def test_the_facilitator_of_another_cohort_cannot_see_it(
+    app_as: AppAs,
+    make_person: MakePerson,
+    cohort: CohortRecord,
+    service: CohortService,
+    has_own_cohort: bool,
+) -> None:
+    other = make_person("otto@example.org", "Otto Other", FACILITATING)
+    if has_own_cohort:
+        service.create(other, "Surgery leads", "Europe/London")
+    at = cohorts_page(app_as, other, cohort=str(cohort.id))  # asking for it by id
+    text = page_text(at)
+    assert "Cardiology crew" not in text and cohort.join_code not in text
+    if has_own_cohort:
+        assert "Surgery leads" in text
+        assert at.query_params["cohort"] != str(cohort.id)
+    else:
+        assert "You have no cohorts yet" in at.info[0].value
+        assert not at.tabs
+
+
+def test_a_facilitator_creates_a_cohort_through_the_form(
+    app_as: AppAs, owner: Actor, service: CohortService
+) -> None:
+    at = cohorts_page(app_as, owner)
+    assert "You have no cohorts yet" in at.info[0].value
+    at.text_input[0].input("   ")  # a form sends its values with the submit
+    at.button(key="FormSubmitter:create-cohort-Create").click().run()
+    assert at.error and "name" in at.error[0].value.lower()
+    assert service.mine(owner) == []
+
+    at.text_input[0].input("Spring chiefs")
+    next(s for s in at.selectbox if s.label == "Time zone").select("America/Denver")
+    at.button(key="FormSubmitter:create-cohort-Create").click().run()
+    assert not at.exception and not at.error
+    (made,) = service.mine(owner)
+    assert (made.name, made.time_zone) == ("Spring chiefs", "America/Denver")
+    assert at.query_params["cohort"] == str(made.id)
+    assert [t.label for t in at.tabs] == TABS
+    assert made.join_code in tab_text(at, "People")
+
+
+# Joining
+
+
+def join_page(app_as: AppAs, actor: Actor | None, **query: str) -> AppTest:
+    at = app_as(actor, **query)
+    at.switch_page("pages/join.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def active_members(cohort_id: int) -> set[int]:
+    with runtime().sessions.begin() as session:
+        return {m.user_id for m in cohorts.members(session, cohort_id)}
+
+
+def test_a_learner_joins_with_a_code(app_as: AppAs, learner: Actor, cohort: CohortRecord) -> None:
+    at = join_page(app_as, learner)
+    at.text_input[0].input("WRONG-CODE")  # a form sends its values with the submit
+    at.button[0].click().run()
+    assert "does not match an open cohort" in at.error[0].value
+    assert not at.success
+    assert learner.user_id not in active_members(cohort.id)
+
+    at.text_input[0].input(cohort.join_code.lower())
+    at.button[0].click().run()
+    assert not at.error
+    assert "You joined Cardiology crew" in at.success[0].value
+    assert learner.user_id in active_members(cohort.id)
+
+
+def test_an_invite_link_fills_in_the_code(
+    app_as: AppAs, learner: Actor, cohort: CohortRecord
+) -> None:
+    at = join_page(app_as, learner, code=cohort.join_code)
+    assert at.text_input[0].value == cohort.join_code
+    at.button[0].click().run()
+    assert at.success and learner.user_id in active_members(cohort.id)
+
+
+def test_a_visitor_is_asked_to_sign_in_first(app_as: AppAs, cohort: CohortRecord) -> None:
+    at = join_page(app_as, None, code=cohort.join_code)
+    links = "\n".join(element.proto.body for element in at.get("html"))
+    assert f"/auth/login?next=%2Fjoin%3Fcode%3D{cohort.join_code}" in links
+    assert not at.text_input
+
+
+# Home
+
+
+def home_assignments(app_as: AppAs, actor: Actor) -> list[str]:
+    at = app_as(actor)
+    at.run()
+    assert not at.exception, at.exception
+    return [m.value for m in at.markdown if str(m.value).startswith("- A sample module")]
+
+
+@pytest.mark.parametrize(("days", "mark"), [(-2, "**overdue**"), (0, "due"), (10, "due")])
+def test_home_shows_an_assignment_with_its_due_date(
+    app_as: AppAs,
+    learner: Actor,
+    owner: Actor,
+    cohort: CohortRecord,
+    service: CohortService,
+    days: int,
+    mark: str,
+) -> None:
+    service.update(owner, cohort.id, name=cohort.name, time_zone="UTC", inactive_after_days=14)
+    service.join(learner, cohort.join_code)
+    due = datetime.now(UTC).date() + timedelta(days=days)
+    service.assign(owner, cohort.id, [MODULE], due)
+    (line,) = home_assignments(app_as, learner)
+    assert line == f"- A sample module: {mark} {due:%A, %B %-d} (Cardiology crew)"
+
+
+def test_home_marks_a_finished_assignment_done_not_overdue(
+    app_as: AppAs,
+    learner: Actor,
+    owner: Actor,
+    cohort: CohortRecord,
+    service: CohortService,
+    content: CourseContent,
+) -> None:
+    service.join(learner, cohort.join_code)
+    service.assign(owner, cohort.id, [MODULE], date.today() - timedelta(days=5))
+    complete_module(content, learner)
+    (line,) = home_assignments(app_as, learner)
+    assert line.startswith("- A sample module: ✓ done")
+
+
+def test_home_shows_no_assignments_outside_a_cohort(
+    app_as: AppAs, learner: Actor, owner: Actor, cohort: CohortRecord, service: CohortService
+) -> None:
+    service.assign(owner, cohort.id, [MODULE], date.today() - timedelta(days=5))
+    assert home_assignments(app_as, learner) == []
