@@ -76,14 +76,36 @@ def time_player(tmp: Path) -> list[float]:
     return timings[WARMUP : ROUNDS + WARMUP]
 
 
+def time_static_page() -> list[float]:
+    """Reruns of a page that only shows fixed text, in the app's own navigation: the floor."""
+    from streamlit.testing.v1 import AppTest
+
+    from modules.services.actors import Actor
+
+    at = AppTest.from_file(str(ROOT / "modules" / "ui" / "main.py"), default_timeout=30)
+    at.session_state["ally_actor"] = Actor(1, "Bench", frozenset({"learner"}))
+    at.switch_page("pages/privacy.py")
+    at.run()
+    timings = []
+    for _ in range(ROUNDS + WARMUP):
+        started = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - started)
+    return timings[WARMUP:]
+
+
 def main() -> None:
     trivial = time_trivial()
     with tempfile.TemporaryDirectory() as tmp:
         player = time_player(Path(tmp))
+        static = time_static_page()
     trivial_ms = statistics.median(trivial) * 1000
     player_ms = statistics.median(player) * 1000
     print(f"trivial page (radio + button), {len(trivial)} reruns: median {trivial_ms:.1f} ms, "
           f"p90 {statistics.quantiles(trivial, n=10)[-1] * 1000:.1f} ms")
+    static_ms = statistics.median(static) * 1000
+    print(f"static page in the app's navigation (no database), {len(static)} reruns: median "
+          f"{static_ms:.1f} ms ({static_ms / trivial_ms:.2f}x trivial): the floor of any page")
     print(f"module player (choose a scenario option), {len(player)} reruns: median "
           f"{player_ms:.1f} ms, p90 {statistics.quantiles(player, n=10)[-1] * 1000:.1f} ms")
     print(f"player rerun: {player_ms / trivial_ms:.2f}x trivial")
