@@ -61,6 +61,23 @@ class FakeLearningStore:
             ],
         )
 
+    def completed_steps(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> set[str]:
+        return self.learner_record(user_id, course_id, None, preview).completed(module_id)
+
+    def scenario_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[ScenarioAttemptRecord]:
+        record = self.learner_record(user_id, course_id, None, preview)
+        return [a for a in record.scenario_attempts if a.step.module_id == module_id]
+
+    def quiz_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[QuizAttemptRecord]:
+        record = self.learner_record(user_id, course_id, None, preview)
+        return [a for a in record.quiz_attempts if a.step.module_id == module_id]
+
     def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
         key = (user_id, step, preview)
         if key not in self.steps:

@@ -91,6 +91,11 @@ class LearningService:
             actor.user_id, self.course.id, self.course.self_assessment, preview
         )
 
+    def completed_steps(self, actor: Actor, module_id: str, preview: bool = False) -> set[str]:
+        """Ids of the module's steps the actor has completed."""
+        require_preview_allowed(actor, preview)
+        return self.store.completed_steps(actor.user_id, self.course.id, module_id, preview)
+
     def overview(self, actor: Actor) -> CourseOverview:
         record = self.record(actor)
         summaries = tuple(

@@ -131,12 +131,11 @@ class Practice:
     def _attempts(
         self, actor: Actor, module_id: str, step_id: str, preview: bool
     ) -> list[ScenarioAttemptRecord]:
-        record = self.learning.record(actor, preview)
-        return [
-            a
-            for a in record.scenario_attempts
-            if a.step.module_id == module_id and a.step.step_id == step_id
-        ]
+        require_preview_allowed(actor, preview)
+        found = self.store.scenario_attempts(
+            actor.user_id, self.learning.course.id, module_id, preview
+        )
+        return [a for a in found if a.step.step_id == step_id]
 
     def _new_attempt(
         self,
@@ -248,12 +247,9 @@ class Practice:
     def _quiz_attempts(
         self, actor: Actor, module_id: str, step_id: str, preview: bool
     ) -> list[QuizAttemptRecord]:
-        record = self.learning.record(actor, preview)
-        return [
-            a
-            for a in record.quiz_attempts
-            if a.step.module_id == module_id and a.step.step_id == step_id
-        ]
+        require_preview_allowed(actor, preview)
+        found = self.store.quiz_attempts(actor.user_id, self.learning.course.id, module_id, preview)
+        return [a for a in found if a.step.step_id == step_id]
 
     @staticmethod
     def _quiz_view(

@@ -63,6 +63,18 @@ class LearningStore(Protocol):
         self, user_id: int, course_id: str, survey_module: str | None, preview: bool
     ) -> LearnerRecord: ...
 
+    def completed_steps(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> set[str]: ...
+
+    def scenario_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[ScenarioAttemptRecord]: ...
+
+    def quiz_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[QuizAttemptRecord]: ...
+
     def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None: ...
 
     def mark_completed(self, user_id: int, step: StepRef, version: str, preview: bool) -> None: ...
@@ -162,6 +174,30 @@ class SqlLearningStore:
             )
 
         return self._run(read)
+
+    def completed_steps(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> set[str]:
+        rows = self._run(
+            lambda s: steps.step_progress(s, user_id, course_id, module_id, is_preview=preview)
+        )
+        return {r.step.step_id for r in rows if r.status == "completed"}
+
+    def scenario_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[ScenarioAttemptRecord]:
+        return self._run(
+            lambda s: scenarios.scenario_attempts(
+                s, user_id, course_id, module_id, is_preview=preview
+            )
+        )
+
+    def quiz_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[QuizAttemptRecord]:
+        return self._run(
+            lambda s: quizzes.quiz_attempts(s, user_id, course_id, module_id, is_preview=preview)
+        )
 
     def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
         self._run(lambda s: steps.mark_step_started(s, user_id, step, version, is_preview=preview))

@@ -35,7 +35,7 @@ if preview:
         "Preview: what you do here is kept apart and never counts in progress or reports.",
         icon=":material/visibility:",
     )
-done = page.learning.record(page.actor, preview).completed(module.id)
+done = page.learning.completed_steps(page.actor, module.id, preview)
 index = module.steps.index(step)
 st.caption(f"{module.title} · step {index + 1} of {len(module.steps)}")
 st.progress(len(done & {s.id for s in module.steps}) / len(module.steps))
