@@ -15,3 +15,9 @@ class NotFound(ServiceError):
 
 class InvalidInput(ServiceError):
     """The input does not fit what it is for (a choice not on offer, an empty plan...)."""
+
+
+DATABASE_DOWN = (
+    "The course database cannot be reached right now. Everything you saved before is kept."
+    " Please try again in a few minutes."
+)

@@ -1,15 +1,38 @@
 """Navigation script: the pages each person may see, by role."""
 
-import streamlit as st
+import logging
 
+import streamlit as st
+from sqlalchemy.exc import DBAPIError
+
+from modules.services.actors import Actor
+from modules.services.errors import DATABASE_DOWN
 from modules.ui.identity import current_actor
-from modules.ui.render import site_link
+from modules.ui.render import plain, site_link
 
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
 
-actor = current_actor()
-if actor is None:
-    pages: list[st.Page] | dict[str, list[st.Page]] = [
+
+def pages_for(actor: Actor | None) -> list[st.Page] | dict[str, list[st.Page]]:
+    if actor is None:
+        return signed_out_pages()
+    pages = {"Course": course_pages()}
+    if actor.is_facilitator:
+        pages["Facilitate"] = facilitator_pages()
+    if actor.is_admin:
+        pages["Administer"] = [
+            st.Page(
+                "pages/admin.py",
+                title="People",
+                url_path="people",
+                icon=":material/manage_accounts:",
+            ),
+        ]
+    return pages
+
+
+def signed_out_pages() -> list[st.Page]:
+    return [
         st.Page("pages/landing.py", title="Welcome", icon=":material/login:", default=True),
         st.Page(
             "pages/privacy.py",
@@ -19,8 +42,10 @@ if actor is None:
         ),
         st.Page("pages/join.py", title="Join a cohort", url_path="join", visibility="hidden"),
     ]
-else:
-    course = [
+
+
+def course_pages() -> list[st.Page]:
+    return [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/player.py", title="Module", url_path="player", visibility="hidden"),
         st.Page(
@@ -39,30 +64,28 @@ else:
             "pages/join.py", title="Join a cohort", url_path="join", icon=":material/group_add:"
         ),
     ]
-    pages = {"Course": course}
-    if actor.is_facilitator:
-        pages["Facilitate"] = [
-            st.Page(
-                "pages/cohorts.py", title="Cohorts", url_path="cohorts", icon=":material/groups:"
-            ),
-            st.Page(
-                "pages/content_health.py",
-                title="Course content",
-                url_path="content",
-                icon=":material/fact_check:",
-            ),
-        ]
-    if actor.is_admin:
-        pages["Administer"] = [
-            st.Page(
-                "pages/admin.py",
-                title="People",
-                url_path="people",
-                icon=":material/manage_accounts:",
-            ),
-        ]
-    with st.sidebar:
-        st.caption(f"Signed in as **{actor.display_name}**")
-        site_link("Sign out", "/auth/logout")
 
-st.navigation(pages).run()
+
+def facilitator_pages() -> list[st.Page]:
+    return [
+        st.Page("pages/cohorts.py", title="Cohorts", url_path="cohorts", icon=":material/groups:"),
+        st.Page(
+            "pages/content_health.py",
+            title="Course content",
+            url_path="content",
+            icon=":material/fact_check:",
+        ),
+    ]
+
+
+try:
+    actor = current_actor()
+    navigation = st.navigation(pages_for(actor))
+    if actor is not None:
+        with st.sidebar:
+            st.caption(f"Signed in as **{plain(actor.display_name)}**")
+            site_link("Sign out", "/auth/logout")
+    navigation.run()
+except DBAPIError:  # the database is down or unreachable: say so, never a traceback
+    logging.getLogger("ally").exception("database unavailable")
+    st.error(DATABASE_DOWN, icon=":material/cloud_off:")

@@ -1,5 +1,5 @@
 """Plain HTTP routes beside the Streamlit app: sign-in forms that can set cookies."""
 
-from modules.web.routes import auth_routes, lifespan
+from modules.web.routes import auth_routes, database_down, lifespan
 
-__all__ = ["auth_routes", "lifespan"]
+__all__ = ["auth_routes", "database_down", "lifespan"]

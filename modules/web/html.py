@@ -125,9 +125,7 @@ def links(*items: str) -> str:
 def form(spec: Form) -> str:
     hidden = [(CSRF_FIELD, spec.csrf_token), *spec.hidden]
     parts = [f'<form method="post" action="{escape(spec.action)}" novalidate>']
-    parts += [
-        f'<input type="hidden" name="{escape(n)}" value="{escape(v)}">' for n, v in hidden
-    ]
+    parts += [f'<input type="hidden" name="{escape(n)}" value="{escape(v)}">' for n, v in hidden]
     parts += [_field(field) for field in spec.fields]
     parts.append(f'<button type="submit">{escape(spec.submit)}</button></form>')
     return "".join(parts)

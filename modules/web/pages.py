@@ -141,3 +141,7 @@ def _new_password() -> Field:
         hint=_NEW_PASSWORD_HINT,
         minlength=MIN_PASSWORD_LENGTH,
     )
+
+
+def unavailable(message: str) -> str:
+    return html.document("Please try again soon", html.problem(message))

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from modules.services import accounts
 from modules.services.accounts import SESSION_COOKIE, SESSION_LIFETIME, SignedIn
+from modules.services.errors import DATABASE_DOWN
 from modules.services.runtime import Runtime, runtime
 from modules.web import csrf, pages
 from modules.web.html import with_query
@@ -167,6 +168,13 @@ class AuthViews:
         if current is not None and csrf.is_valid(key, current):
             return rt, current
         return rt, csrf.new_token(key)
+
+
+async def database_down(request: Request, error: Exception) -> Response:
+    """A clear page instead of a server error while the database cannot be reached."""
+    log.error("database unavailable for %s: %s", request.url.path, error)
+    html = pages.unavailable(DATABASE_DOWN)
+    return HTMLResponse(html, 503, headers={**SECURITY_HEADERS, "Retry-After": "60"})
 
 
 def auth_routes(source: RuntimeSource = runtime) -> list[BaseRoute]:
