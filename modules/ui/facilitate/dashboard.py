@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 import streamlit as st
 
+from modules.cohorts.cohort import as_utc
 from modules.cohorts.dashboard import Dashboard, LearnerRow, Status
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.render import plain
@@ -26,17 +29,21 @@ def render(tab: CohortTab) -> None:
     columns[2].metric("Overdue", totals.overdue_learners)
     columns[3].metric(f"Quiet for {tab.cohort.inactive_after_days}+ days", totals.inactive_learners)
     st.subheader("Progress by module")
-    st.caption(f"Status only. Dates are {board.today:%B %-d, %Y} in {tab.cohort.time_zone}.")
-    st.dataframe(_matrix(board), hide_index=True, width="stretch")
+    st.caption(
+        f"Status only. Today is {board.today:%A, %B %-d} in {tab.cohort.time_zone}, the"
+        " cohort's time zone; dates here use it."
+    )
+    zone = tab.service.settings_of(tab.cohort).zone
+    st.dataframe(_matrix(board, zone), hide_index=True, width="stretch")
     _completions(board)
-    _needs_attention(board)
+    _needs_attention(board, zone)
     _self_assessment(board)
 
 
-def _matrix(board: Dashboard) -> list[dict[str, str]]:
+def _matrix(board: Dashboard, zone: tzinfo) -> list[dict[str, str]]:
     rows = []
     for learner in board.learners:
-        row = {"Learner": learner.name, "Last active": _when(learner)}
+        row = {"Learner": learner.name, "Last active": _when(learner, zone)}
         for column, cell in zip(board.modules, learner.cells, strict=True):
             mark = CELL[cell.status] + (" · overdue" if cell.overdue else "")
             row[column.title] = mark
@@ -44,8 +51,9 @@ def _matrix(board: Dashboard) -> list[dict[str, str]]:
     return rows
 
 
-def _when(learner: LearnerRow) -> str:
-    return f"{learner.last_activity:%b %-d}" if learner.last_activity else "never"
+def _when(learner: LearnerRow, zone: tzinfo) -> str:
+    moment = learner.last_activity
+    return f"{as_utc(moment).astimezone(zone):%b %-d}" if moment else "never"
 
 
 def _completions(board: Dashboard) -> None:
@@ -63,7 +71,7 @@ def _completions(board: Dashboard) -> None:
     )
 
 
-def _needs_attention(board: Dashboard) -> None:
+def _needs_attention(board: Dashboard, zone: tzinfo) -> None:
     overdue = [learner for learner in board.learners if learner.overdue]
     quiet = [learner for learner in board.learners if learner.inactive]
     if not overdue and not quiet:
@@ -77,7 +85,7 @@ def _needs_attention(board: Dashboard) -> None:
     with right:
         st.caption("No activity lately")
         for learner in quiet:
-            st.markdown(f"- {plain(learner.name)}, last active {_when(learner)}")
+            st.markdown(f"- {plain(learner.name)}, last active {_when(learner, zone)}")
 
 
 def _self_assessment(board: Dashboard) -> None:
