@@ -327,3 +327,43 @@ def test_home_shows_no_assignments_outside_a_cohort(
 ) -> None:
     service.assign(owner, cohort.id, [MODULE], date.today() - timedelta(days=5))
     assert home_assignments(app_as, learner) == []
+
+
+ROSTER = b"email,name\nnew.person@example.org,New Person\nnot-an-email,Broken Row\n"
+
+
+def test_a_roster_is_checked_first_then_imported_with_links_to_send(
+    app_as: AppAs,
+    owner: Actor,
+    cohort: CohortRecord,
+    service: CohortService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import streamlit as st
+
+    import modules.ui.facilitate.people as people_tab
+
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        people_tab,
+        "send_account_link",
+        lambda smtp, to, name, link, invitation: sent.append((to, link)),
+    )
+    at = cohorts_page(app_as, owner, cohort=str(cohort.id))
+    at.file_uploader(key="roster-file").upload("roster.csv", ROSTER, "text/csv").run()
+    assert not at.exception, at.exception
+    page = "\n".join(str(m.value) for m in at.markdown)
+    assert "**1** to add, **0** already in the cohort, **1** not imported." in page
+    assert service.members(owner, cohort.id) == []  # the dry run changed nothing
+    monkeypatch.setenv("ALLY_SMTP_HOST", "mail.example.org")  # a mail server is configured
+    monkeypatch.setenv("ALLY_SMTP_FROM", "course@example.org")
+    st.cache_resource.clear()
+    at.button(key="roster-confirm").click().run()
+    assert not at.exception, at.exception
+    assert [m.email for m in service.members(owner, cohort.id)] == ["new.person@example.org"]
+    links = [c.value for c in at.code if "/auth/reset?token=" in str(c.value)]
+    assert len(links) == 1
+    email_button = next(b for b in at.button if b.label.startswith("Email each person"))
+    email_button.click().run()
+    assert sent == [("new.person@example.org", links[0])]
+    assert "Sent 1 emails." in at.success[-1].value

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlsplit
 
 import streamlit as st
 
 from modules.cohorts.export import inert
 from modules.services.cohorts import ImportResult
 from modules.services.errors import ServiceError
+from modules.services.mail import MailNotSent, send_account_link
 from modules.ui.facilitate.common import CohortTab
+from modules.ui.people import absolute
 from modules.ui.render import plain
+from modules.ui.state import runtime
 
 STATUS = {"add": "Will be added", "already": "Already in the cohort", "rejected": "Not imported"}
-
-
-def site_url(path: str) -> str:
-    """`path` on the address the facilitator is using, to paste into an email."""
-    parts = urlsplit(st.context.url or "")
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    return f"{origin}{path}"
 
 
 def render(tab: CohortTab) -> None:
@@ -37,7 +32,7 @@ def _join_code(tab: CohortTab) -> None:
     left.metric("Join code", tab.cohort.join_code)
     with right:
         st.caption("Invite link (learners sign in or create an account, then join)")
-        st.code(site_url(f"/join?code={tab.cohort.join_code}"), language=None, wrap_lines=True)
+        st.code(absolute(f"/join?code={tab.cohort.join_code}"), language=None, wrap_lines=True)
     if st.button("Make a new code", help="The old code and link stop working.", key="new-code"):
         tab.service.new_join_code(tab.actor, tab.cohort.id)
         st.rerun()
@@ -81,7 +76,8 @@ def _roster(tab: CohortTab) -> None:
         return
     data = upload.getvalue()
     try:
-        rows = tab.service.preview_roster(tab.actor, tab.cohort.id, data)
+        with st.spinner("Checking the roster..."):
+            rows = tab.service.preview_roster(tab.actor, tab.cohort.id, data)
     except ServiceError as error:
         st.error(str(error))
         return
@@ -108,7 +104,8 @@ def _roster(tab: CohortTab) -> None:
         f"Add {counts['add']} people", type="primary", key="roster-confirm"
     ):
         try:
-            result = tab.service.import_roster(tab.actor, tab.cohort.id, data)
+            with st.spinner(f"Adding {counts['add']} people..."):
+                result = tab.service.import_roster(tab.actor, tab.cohort.id, data)
         except ServiceError as error:
             st.error(str(error))
             return
@@ -127,7 +124,7 @@ def _imported(result: ImportResult) -> None:
         "password (each works once, for 14 days). **This is the only time the links are "
         "shown.**"
     )
-    links = [(link.name, link.email, site_url(link.path)) for link in result.links]
+    links = [(link.name, link.email, absolute(link.path)) for link in result.links]
     for name, email, url in links:
         st.markdown(f"{plain(name)} <{plain(email)}>")
         st.code(url, language=None, wrap_lines=True)
@@ -141,6 +138,28 @@ def _imported(result: ImportResult) -> None:
         file_name="set-password-links.csv",
         mime="text/csv",
     )
+    _email_links(links)
+
+
+def _email_links(links: list[tuple[str, str, str]]) -> None:
+    """With a mail server configured, send each new person their link."""
+    smtp = runtime().settings.smtp
+    if smtp is None or not st.button(f"Email each person their link ({len(links)})"):
+        return
+    failed = []
+    with st.spinner("Sending..."):
+        for name, email, url in links:
+            try:
+                send_account_link(smtp, email, name, url, invitation=True)
+            except MailNotSent:
+                failed.append(email)
+    if failed:
+        st.warning(
+            f"{len(failed)} email(s) could not be sent: {plain(', '.join(failed))}."
+            " Send those links yourself."
+        )
+    else:
+        st.success(f"Sent {len(links)} emails.")
 
 
 def _facilitators(tab: CohortTab) -> None:
