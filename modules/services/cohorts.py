@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from modules.cohorts.cohort import CohortError, CohortSettings
 from modules.cohorts.roster import RosterRow, read_roster
 from modules.course.models import CourseContent
-from modules.services.accounts import reset_path
+from modules.services.accounts import AccountLink
 from modules.services.actors import ADMIN, FACILITATOR, Actor, require_facilitator
 from modules.services.errors import InvalidInput, NotFound, PermissionDenied
 from modules.services.runtime import Runtime
@@ -27,25 +27,11 @@ SET_PASSWORD_LIFETIME = timedelta(days=14)
 
 
 @dataclass(frozen=True)
-class NewAccountLink:
-    """A set-password link for an account the roster import created, shown once."""
-
-    email: str
-    name: str
-    token: str
-    expires_at: datetime
-
-    @property
-    def path(self) -> str:
-        return reset_path(self.token)
-
-
-@dataclass(frozen=True)
 class ImportResult:
     added: int
     already: int
     rejected: int
-    links: tuple[NewAccountLink, ...]
+    links: tuple[AccountLink, ...]  # set-password links of the accounts it created, shown once
 
 
 @dataclass(frozen=True)
@@ -232,7 +218,7 @@ class CohortService:
         with self.rt.sessions.begin() as session:
             self.managed(session, actor, cohort_id)
             rows = self._read_roster(session, cohort_id, data)
-            links: list[NewAccountLink] = []
+            links: list[AccountLink] = []
             for row in (r for r in rows if r.status == "add"):
                 person = accounts.find_user_by_email(session, row.email)
                 if person is None:
@@ -249,7 +235,7 @@ class CohortService:
                         actor.user_id,
                         lifetime=SET_PASSWORD_LIFETIME,
                     )
-                    links.append(NewAccountLink(row.email, row.name, link.token, link.expires_at))
+                    links.append(AccountLink(person, link.token, link.expires_at))
                 cohorts.add_member(session, cohort_id, person.id)
         count = {status: sum(r.status == status for r in rows) for status in ("add", "already")}
         rejected = len(rows) - count["add"] - count["already"]

@@ -352,7 +352,7 @@ def test_a_dry_run_reports_each_row_and_changes_nothing(world: World) -> None:
 def test_confirming_adds_valid_rows_and_links_only_for_new_accounts(world: World) -> None:
     result = world.service.import_roster(world.owner, world.cohort.id, ROSTER_MIXED)
     assert (result.added, result.already, result.rejected) == (3, 1, 4)
-    assert [(link.email, link.name) for link in result.links] == [
+    assert [(link.person.email, link.person.display_name) for link in result.links] == [
         ("new.one@example.org", "New One"),
         ("new.two@example.org", "New Two"),
     ]

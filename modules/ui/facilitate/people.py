@@ -124,7 +124,9 @@ def _imported(result: ImportResult) -> None:
         "password (each works once, for 14 days). **This is the only time the links are "
         "shown.**"
     )
-    links = [(link.name, link.email, absolute(link.path)) for link in result.links]
+    links = [
+        (link.person.display_name, link.person.email, absolute(link.path)) for link in result.links
+    ]
     for name, email, url in links:
         st.markdown(f"{plain(name)} <{plain(email)}>")
         st.code(url, language=None, wrap_lines=True)
