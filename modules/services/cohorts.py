@@ -57,15 +57,23 @@ class CohortService:
         return frozenset(user.roles) if user else frozenset()
 
     def managed(self, session: Session, actor: Actor, cohort_id: int) -> CohortRecord:
-        """The cohort, when `actor` may manage it; NotFound or PermissionDenied otherwise."""
+        """The cohort, when `actor` may manage it; PermissionDenied otherwise.
+
+        Someone who may not manage a cohort gets the same answer whether or not it exists,
+        so cohort ids cannot be probed; only administrators learn that an id is unknown.
+        """
         roles = self._roles_now(session, actor)
         cohort = cohorts.get_cohort(session, cohort_id)
-        if cohort is None or cohort.course_id != self.course_id:
-            raise NotFound("That cohort does not exist.")
+        exists = cohort is not None and cohort.course_id == self.course_id
         if ADMIN in roles:
+            if cohort is None or not exists:
+                raise NotFound("That cohort does not exist.")
             return cohort
-        if FACILITATOR in roles and cohorts.is_cohort_facilitator(
-            session, cohort_id, actor.user_id
+        if (
+            cohort is not None
+            and exists
+            and FACILITATOR in roles
+            and cohorts.is_cohort_facilitator(session, cohort_id, actor.user_id)
         ):
             return cohort
         raise PermissionDenied(
