@@ -83,20 +83,6 @@ def quiz_attempt(session: Session, user_id: int, attempt_id: int) -> QuizAttempt
     return _record(_owned_attempt(session, user_id, attempt_id))
 
 
-def open_quiz_attempt(
-    session: Session, user_id: int, step: StepRef, *, is_preview: bool = False
-) -> QuizAttemptRecord | None:
-    """The learner's latest unsubmitted attempt at this quiz, to show it again."""
-    query = (
-        _attempts_query(user_id, step.course_id, step.module_id, is_preview)
-        .where(QuizAttemptRow.step_id == step.step_id, QuizAttemptRow.submitted_at.is_(None))
-        .order_by(QuizAttemptRow.id.desc())
-        .limit(1)
-    )
-    row = session.scalar(query)
-    return None if row is None else _record(row)
-
-
 def quiz_attempts(
     session: Session,
     user_id: int,

@@ -127,20 +127,6 @@ def scenario_attempt(session: Session, user_id: int, attempt_id: int) -> Scenari
     return _with_choices(session, [row])[0]
 
 
-def open_scenario_attempt(
-    session: Session, user_id: int, step: StepRef, *, is_preview: bool = False
-) -> ScenarioAttemptRecord | None:
-    """The learner's latest unfinished attempt at this scenario, to resume it."""
-    query = (
-        _attempts_query(user_id, step.course_id, step.module_id, is_preview)
-        .where(ScenarioAttemptRow.step_id == step.step_id, ScenarioAttemptRow.finished_at.is_(None))
-        .order_by(ScenarioAttemptRow.id.desc())
-        .limit(1)
-    )
-    rows = list(session.scalars(query))
-    return _with_choices(session, rows)[0] if rows else None
-
-
 def scenario_attempts(
     session: Session,
     user_id: int,
@@ -178,9 +164,7 @@ def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> ScenarioA
     return row
 
 
-def _with_choices(
-    session: Session, rows: list[ScenarioAttemptRow]
-) -> list[ScenarioAttemptRecord]:
+def _with_choices(session: Session, rows: list[ScenarioAttemptRow]) -> list[ScenarioAttemptRecord]:
     paths: dict[int, list[ScenarioChoiceRecord]] = {row.id: [] for row in rows}
     if rows:
         query = (

@@ -1,4 +1,8 @@
-"""When a step, a module and the course are complete, from what a learner has done."""
+"""When a step, a module and the course are complete.
+
+A step is complete by its type's rule, judged when the learner acts (`step_complete`); the
+steps so marked are stored, and modules and the course are judged from those step ids.
+"""
 
 from __future__ import annotations
 
@@ -52,22 +56,17 @@ def step_complete(step: Step, activity: StepActivity) -> bool:
     raise TypeError(f"unknown step type {type(step).__name__}")  # pragma: no cover
 
 
-def module_complete(module: Module, activities: Mapping[str, StepActivity]) -> bool:
-    """Complete when every required step is complete."""
-    return all(
-        step_complete(step, activities.get(step.id, StepActivity()))
-        for step in module.steps
-        if step.required
-    )
+def module_complete(module: Module, completed_steps: Collection[str]) -> bool:
+    """Complete when every required step is among the completed steps."""
+    return all(s.id in completed_steps for s in module.steps if s.required)
 
 
-def module_progress(module: Module, activities: Mapping[str, StepActivity]) -> float:
+def module_progress(module: Module, completed_steps: Collection[str]) -> float:
     """Fraction of the required steps complete (1.0 for a module with none)."""
     required = [s for s in module.steps if s.required]
     if not required:
         return 1.0
-    done = sum(step_complete(s, activities.get(s.id, StepActivity())) for s in required)
-    return done / len(required)
+    return sum(s.id in completed_steps for s in required) / len(required)
 
 
 def course_complete(course: Course, completed_modules: Collection[str]) -> bool:

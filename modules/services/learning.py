@@ -10,7 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from modules.course.completion import Phase, StepActivity, self_assessment_due, step_complete
+from modules.course.completion import (
+    Phase,
+    StepActivity,
+    module_complete,
+    module_progress,
+    self_assessment_due,
+    step_complete,
+)
 from modules.course.models import (
     Commitment,
     CourseContent,
@@ -39,18 +46,12 @@ class ModuleSummary:
     completed_steps: frozenset[str]
 
     @property
-    def required(self) -> tuple[Step, ...]:
-        return tuple(s for s in self.module.steps if s.required)
-
-    @property
     def fraction(self) -> float:
-        if not self.required:
-            return 1.0
-        return sum(s.id in self.completed_steps for s in self.required) / len(self.required)
+        return module_progress(self.module, self.completed_steps)
 
     @property
     def complete(self) -> bool:
-        return all(s.id in self.completed_steps for s in self.required)
+        return module_complete(self.module, self.completed_steps)
 
     @property
     def started(self) -> bool:

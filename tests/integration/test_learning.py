@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.quizzes import (
-    open_quiz_attempt,
     quiz_attempt,
     quiz_attempts,
     start_quiz_attempt,
@@ -18,7 +17,6 @@ from progress.quizzes import (
 )
 from progress.scenarios import (
     finish_scenario_attempt,
-    open_scenario_attempt,
     record_choice,
     scenario_attempt,
     scenario_attempts,
@@ -94,8 +92,8 @@ def test_a_scenario_path_records_one_choice_per_position(session: Session, user_
     # A double click, or a second tab showing the same node, changes nothing.
     assert _choose(session, user_id, attempt.id, 0, "tell") == "ask"
     assert _choose(session, user_id, attempt.id, 1, "thank") == "thank"
-    resumed = open_scenario_attempt(session, user_id, SCENARIO)
-    assert resumed is not None and resumed.id == attempt.id and resumed.seed == 42
+    resumed = scenario_attempt(session, user_id, attempt.id)
+    assert resumed.finished_at is None and resumed.seed == 42
     assert [(c.position, c.choice_id) for c in resumed.choices] == [(0, "ask"), (1, "thank")]
 
 
@@ -106,7 +104,7 @@ def test_a_scenario_attempt_finishes_once(session: Session, user_id: int) -> Non
     again = finish_scenario_attempt(session, user_id, attempt.id, "flat-end", 0.0)
     assert (again.ending_node_id, again.score, again.finished_at) == ("good-end", 1.0, NOW)
     assert again == done
-    assert open_scenario_attempt(session, user_id, SCENARIO) is None
+    assert scenario_attempt(session, user_id, attempt.id).finished_at == NOW
     assert _choose(session, user_id, attempt.id, 0, "other") == "ask"
     with pytest.raises(AttemptFinished):
         _choose(session, user_id, attempt.id, 1, "late")
@@ -140,7 +138,7 @@ def test_a_choice_quality_must_be_one_of_the_three(session: Session, user_id: in
 
 def test_a_quiz_attempt_is_submitted_once(session: Session, user_id: int) -> None:
     attempt = start_quiz_attempt(session, user_id, QUIZ, "v1", seed=7, now=NOW)
-    assert open_quiz_attempt(session, user_id, QUIZ) == attempt
+    assert quiz_attempt(session, user_id, attempt.id) == attempt
     answers = {"q1": ["b", "a"], "q2": ["c"]}
     submitted = submit_quiz_attempt(
         session, user_id, attempt.id, answers, score=0.5, passed=False, now=NOW
@@ -149,7 +147,6 @@ def test_a_quiz_attempt_is_submitted_once(session: Session, user_id: int) -> Non
     assert again == submitted
     assert submitted.answers == {"q1": ("a", "b"), "q2": ("c",)}
     assert (submitted.score, submitted.passed, submitted.submitted_at) == (0.5, False, NOW)
-    assert open_quiz_attempt(session, user_id, QUIZ) is None
 
 
 def test_quiz_retries_keep_every_attempt(session: Session, user_id: int) -> None:
