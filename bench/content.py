@@ -117,10 +117,14 @@ def main() -> None:
     if modules != MODULES:
         sys.exit(f"the synthetic course did not validate: {errors} errors")
     shipped, shipped_modules, shipped_errors = best_of(SHIPPED)
-    print(f"synthetic course: {MODULES} modules, {size / 1024:.0f} KiB of YAML, "
-          f"{modules} valid, {errors} errors")
-    print(f"shipped course: {shipped_modules} modules, {shipped_errors} errors: "
-          f"{shipped:.3f} s (goal < 0.3 s)")
+    print(
+        f"synthetic course: {MODULES} modules, {size / 1024:.0f} KiB of YAML, "
+        f"{modules} valid, {errors} errors"
+    )
+    print(
+        f"shipped course: {shipped_modules} modules, {shipped_errors} errors: "
+        f"{shipped:.3f} s (goal < 0.3 s)"
+    )
     print(f"validate {MODULES} modules: {seconds:.2f} s")
 
 

@@ -181,8 +181,9 @@ def measure(engine: Engine) -> None:
     settings = Settings(database_url=str(engine.url), content_dir=SHIPPED)
     content = validate_directory(SHIPPED).content
     assert content is not None, "the shipped course must validate"
-    reports_ = CohortReports(CohortService(Runtime(settings, engine, session_factory(engine)),
-                                           content))
+    reports_ = CohortReports(
+        CohortService(Runtime(settings, engine, session_factory(engine)), content)
+    )
     admin = Actor(1, "Person 00001", frozenset({"admin", "facilitator"}))
     module = content.course.modules[0]
     timings: dict[str, tuple[float, int]] = {}

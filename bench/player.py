@@ -101,13 +101,19 @@ def main() -> None:
         static = time_static_page()
     trivial_ms = statistics.median(trivial) * 1000
     player_ms = statistics.median(player) * 1000
-    print(f"trivial page (radio + button), {len(trivial)} reruns: median {trivial_ms:.1f} ms, "
-          f"p90 {statistics.quantiles(trivial, n=10)[-1] * 1000:.1f} ms")
+    print(
+        f"trivial page (radio + button), {len(trivial)} reruns: median {trivial_ms:.1f} ms, "
+        f"p90 {statistics.quantiles(trivial, n=10)[-1] * 1000:.1f} ms"
+    )
     static_ms = statistics.median(static) * 1000
-    print(f"static page in the app's navigation (no database), {len(static)} reruns: median "
-          f"{static_ms:.1f} ms ({static_ms / trivial_ms:.2f}x trivial): the floor of any page")
-    print(f"module player (choose a scenario option), {len(player)} reruns: median "
-          f"{player_ms:.1f} ms, p90 {statistics.quantiles(player, n=10)[-1] * 1000:.1f} ms")
+    print(
+        f"static page in the app's navigation (no database), {len(static)} reruns: median "
+        f"{static_ms:.1f} ms ({static_ms / trivial_ms:.2f}x trivial): the floor of any page"
+    )
+    print(
+        f"module player (choose a scenario option), {len(player)} reruns: median "
+        f"{player_ms:.1f} ms, p90 {statistics.quantiles(player, n=10)[-1] * 1000:.1f} ms"
+    )
     print(f"player rerun: {player_ms / trivial_ms:.2f}x trivial")
 
 

@@ -128,9 +128,7 @@ def update_cohort(
     return _existing_cohort(session, cohort_id)
 
 
-def archive_cohort(
-    session: Session, cohort_id: int, now: datetime | None = None
-) -> CohortRecord:
+def archive_cohort(session: Session, cohort_id: int, now: datetime | None = None) -> CohortRecord:
     """Hide the cohort from everyday lists; archiving again keeps the first time."""
     session.execute(
         update(CohortRow)
@@ -153,9 +151,7 @@ def new_join_code(session: Session, cohort_id: int) -> str:
     return code
 
 
-def add_facilitator(
-    session: Session, cohort_id: int, user_id: int, *, owner: bool = False
-) -> None:
+def add_facilitator(session: Session, cohort_id: int, user_id: int, *, owner: bool = False) -> None:
     """Make the user a facilitator of the cohort; `owner` promotes, it never demotes."""
     values = {"cohort_id": cohort_id, "user_id": user_id, "is_owner": owner}
     key = ("cohort_id", "user_id")

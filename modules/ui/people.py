@@ -55,8 +55,11 @@ def send_link_by_mail(rt: Runtime, link: AccountLink, invitation: bool) -> str |
         return None
     try:
         send_account_link(
-            rt.settings.smtp, link.person.email, link.person.display_name,
-            absolute(link.path), invitation,
+            rt.settings.smtp,
+            link.person.email,
+            link.person.display_name,
+            absolute(link.path),
+            invitation,
         )
     except MailNotSent as error:
         return str(error)

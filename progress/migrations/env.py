@@ -11,9 +11,7 @@ from sqlalchemy.engine import Connection
 from progress.tables import Base, UTCDateTime
 
 
-def render_item(
-    kind: str, item: Any, autogen_context: AutogenContext
-) -> str | Literal[False]:
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations must not import app code that will change later: write the plain type.
     if kind == "type" and isinstance(item, UTCDateTime):
         return "sa.DateTime(timezone=True)"

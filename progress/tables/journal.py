@@ -56,9 +56,7 @@ class CheckInRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    commitment_id: Mapped[int] = mapped_column(
-        ForeignKey("commitments.id", ondelete="CASCADE")
-    )
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
     checked_on: Mapped[date] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)

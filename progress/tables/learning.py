@@ -75,9 +75,7 @@ class ScenarioChoiceRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("scenario_attempts.id", ondelete="CASCADE")
-    )
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     node_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     choice_id: Mapped[str] = mapped_column(String(ID_LENGTH))

@@ -80,14 +80,26 @@ def app_server(app_database: Path) -> Iterator[str]:
     env.pop("ALLY_ALLOW_SIGNUP", None)
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     log = folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
     base_url = f"http://127.0.0.1:{port}"

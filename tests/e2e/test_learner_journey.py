@@ -38,9 +38,11 @@ def looping_path(scenario: Scenario) -> list[Choice]:
         loop = next((c for c in taken.node.choices if c.next in order[: index + 1]), None)
         if loop is not None:
             back = order.index(loop.next)
-            return [s.choice for s in best.steps[: index]] + [loop] + [
-                s.choice for s in best.steps[back:]
-            ]
+            return (
+                [s.choice for s in best.steps[:index]]
+                + [loop]
+                + [s.choice for s in best.steps[back:]]
+            )
     raise AssertionError(f"scenario {scenario.id} has no loop on its best path")
 
 
@@ -95,9 +97,11 @@ def test_a_whole_module(browser_page: Any) -> None:
             main(page).get_by_role("button", name="Continue").click()
             wait_for_app(page)
         elif isinstance(step, Scenario):
-            path = looping_path(step) if step is module.steps[2] else [
-                s.choice for s in best_path(step).steps
-            ]
+            path = (
+                looping_path(step)
+                if step is module.steps[2]
+                else [s.choice for s in best_path(step).steps]
+            )
             choose(page, path[0])
             page.reload()  # mid-scenario: the same node comes back, with its consequence
             wait_for_app(page)

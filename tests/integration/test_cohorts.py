@@ -78,9 +78,7 @@ def test_the_join_code_column_refuses_duplicates(session: Session, owner: int) -
     with pytest.raises(IntegrityError):
         with session.begin_nested():
             session.execute(
-                update(CohortRow)
-                .where(CohortRow.id == second.id)
-                .values(join_code=first.join_code)
+                update(CohortRow).where(CohortRow.id == second.id).values(join_code=first.join_code)
             )
 
 
@@ -239,4 +237,3 @@ def test_deleting_a_cohort_takes_its_memberships_not_the_learner(
     session.execute(delete(CohortRow).where(CohortRow.id == cohort.id))
     assert cohorts_of_learner(session, learner) == []
     assert members(session, cohort.id) == []
-

@@ -84,9 +84,7 @@ def test_a_reset_link_is_shown_once_to_copy(
     assert not at.code  # not shown again
 
 
-def test_an_invitation_creates_an_account_and_a_link(
-    app_as: AppAs, facilitator: Actor
-) -> None:
+def test_an_invitation_creates_an_account_and_a_link(app_as: AppAs, facilitator: Actor) -> None:
     at = people_page(app_as, facilitator)
     at.text_input[0].input("new@example.org")
     at.text_input[1].input("Nia *New*")
@@ -95,8 +93,11 @@ def test_an_invitation_creates_an_account_and_a_link(
     assert "Invitation for Nia \\*New\\* created" in at.success[0].value
     assert "/auth/reset?token=" in at.code[0].value
     assert table(at)[-1] == {
-        "Name": "Nia *New*", "Email": "new@example.org", "Roles": "Learner",
-        "Status": "Invited, no password yet", "Joined": table(at)[-1]["Joined"],
+        "Name": "Nia *New*",
+        "Email": "new@example.org",
+        "Roles": "Learner",
+        "Status": "Invited, no password yet",
+        "Joined": table(at)[-1]["Joined"],
     }
 
 

@@ -221,7 +221,10 @@ def test_an_unknown_module_gets_a_message_not_a_traceback(app_as: AppAs, learner
 
 
 def test_a_broken_module_is_hidden_from_learners_and_named_to_facilitators(
-    app_as: AppAs, facilitator: Actor, learner: Actor, tmp_path: Path,
+    app_as: AppAs,
+    facilitator: Actor,
+    learner: Actor,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     content = tmp_path / "content"

@@ -114,8 +114,12 @@ def test_sign_in_rehashes_a_password_hashed_with_weaker_parameters(rt: Runtime) 
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("lee@example.org", "not the password"), ("nobody@example.org", PASSWORD),
-     ("x" * 400 + "@example.org", PASSWORD), ("lee@example.org", PASSWORD + "x" * 2000)],
+    [
+        ("lee@example.org", "not the password"),
+        ("nobody@example.org", PASSWORD),
+        ("x" * 400 + "@example.org", PASSWORD),
+        ("lee@example.org", PASSWORD + "x" * 2000),
+    ],
 )
 def test_a_wrong_address_or_password_gets_the_same_answer(
     rt: Runtime, learner: Actor, email: str, password: str
@@ -181,9 +185,7 @@ def test_while_slowed_down_an_attempt_waits_thirty_seconds_after_the_last_failur
     assert failures(rt, "lee@example.org") == 0  # a success forgets the failures
 
 
-def test_the_lock_ends_fifteen_minutes_after_the_last_failure(
-    rt: Runtime, learner: Actor
-) -> None:
+def test_the_lock_ends_fifteen_minutes_after_the_last_failure(rt: Runtime, learner: Actor) -> None:
     for n in range(10):
         fail(rt, "lee@example.org", NOW + timedelta(seconds=31 * n))
     later = NOW + timedelta(seconds=31 * 9) + timedelta(minutes=15)
@@ -220,7 +222,8 @@ def test_people_are_listed_for_administrators_only(
     rt: Runtime, admin: Actor, learner: Actor
 ) -> None:
     assert [p.email for p in accounts.list_people(rt, admin)] == [
-        "ada@example.org", "lee@example.org"
+        "ada@example.org",
+        "lee@example.org",
     ]
     for call in (
         lambda: accounts.list_people(rt, learner),
@@ -283,9 +286,7 @@ def test_an_expired_reset_link_is_refused(rt: Runtime, admin: Actor, learner: Ac
         accounts.reset_password(rt, link.token, "my new long password", now=after)
 
 
-def test_an_invitation_is_an_account_without_password_and_a_link(
-    rt: Runtime, admin: Actor
-) -> None:
+def test_an_invitation_is_an_account_without_password_and_a_link(rt: Runtime, admin: Actor) -> None:
     link = accounts.invite(rt, admin, "New@Example.org", "New", ["facilitator"], now=NOW)
     assert not link.person.has_password and link.person.roles == {"facilitator"}
     assert link.expires_at == NOW + accounts.INVITATION_LIFETIME
@@ -339,12 +340,24 @@ class FakeSmtp:
 def test_a_link_can_be_sent_by_email_when_smtp_is_configured() -> None:
     smtp = SmtpSettings("mail.example.org", 587, "course@example.org", "bot", "secret")
     client = FakeSmtp()
-    send_account_link(smtp, "lee@example.org", "Lee", "https://x/auth/reset?token=t", True,
-                      connect=lambda host, port: client)  # type: ignore[arg-type,return-value]
+    send_account_link(
+        smtp,
+        "lee@example.org",
+        "Lee",
+        "https://x/auth/reset?token=t",
+        True,
+        connect=lambda host, port: client,
+    )  # type: ignore[arg-type,return-value]
     message = client.sent[-1]
     assert message["To"] == "lee@example.org" and "invited" in message["Subject"]
     assert "https://x/auth/reset?token=t" in message.get_content()
     assert client.calls == ["starttls", "login bot"]
     with pytest.raises(MailNotSent, match="Copy the link"):
-        send_account_link(smtp, "lee@example.org", "Lee", "l", False,
-                          connect=lambda host, port: FakeSmtp(fail=True))  # type: ignore[arg-type,return-value]
+        send_account_link(
+            smtp,
+            "lee@example.org",
+            "Lee",
+            "l",
+            False,
+            connect=lambda host, port: FakeSmtp(fail=True),
+        )  # type: ignore[arg-type,return-value]

@@ -34,7 +34,10 @@ st.subheader("Change roles or reset a password")
 person = st.selectbox("Person", people, format_func=person_label)
 if person is not None:
     roles = st.multiselect(
-        "Roles", ROLES, default=sorted(person.roles), format_func=ROLE_LABELS.__getitem__,
+        "Roles",
+        ROLES,
+        default=sorted(person.roles),
+        format_func=ROLE_LABELS.__getitem__,
         key=f"roles_{person.id}",
     )
     save, reset = st.columns(2)
