@@ -1,4 +1,8 @@
-"""An in-memory LearningStore with the storage's rules (ownership, first write wins)."""
+"""An in-memory unit of work with the storage's rules (ownership, first write wins, all or nothing).
+
+The contract suite in tests/contract/ runs the same cases against this fake and the SQL unit of
+work, so the two cannot drift.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,21 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
-from modules.services.store import (
-    CommitmentRecord,
-    LearnerRecord,
-    Position,
-    QuizAttemptRecord,
-    ReflectionRecord,
-    ScenarioAttemptRecord,
-    ScenarioChoiceRecord,
-    StepProgressRecord,
-    StepRef,
-    SurveyAnswerRecord,
-)
+from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from progress.errors import AttemptFinished, RecordNotFound
-from progress.journal import CheckInRecord
+from progress.journal import CheckInRecord, CommitmentRecord, ReflectionRecord
+from progress.learning_repo import LearnerRecord
+from progress.quizzes import QuizAttemptRecord
+from progress.scenarios import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.steps import Position, StepProgressRecord, StepRef
+from progress.surveys import SurveyAnswerRecord
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-class FakeLearningStore:
+class FakeLearningRepository:
+    """The learning repository's rules on plain dicts of frozen records."""
+
     def __init__(self) -> None:
         self.steps: dict[tuple[int, StepRef, bool], StepProgressRecord] = {}
         self.positions: dict[tuple[int, str, bool], Position] = {}
@@ -227,3 +227,49 @@ class FakeLearningStore:
             self.surveys[(user_id, step, phase, item_id, preview)] = SurveyAnswerRecord(
                 step, phase, item_id, value, version, NOW
             )
+
+
+class FakePeopleRepository:
+    def __init__(self) -> None:
+        self.roles: dict[int, frozenset[str]] = {}  # accounts that exist, with their roles
+        self.sessions: dict[str, int] = {}  # live browser sessions: hash -> user id
+
+    def current_roles(self, user_id: int, session_hash: str | None) -> frozenset[str] | None:
+        if user_id not in self.roles:
+            return None
+        if session_hash is not None and self.sessions.get(session_hash) != user_id:
+            return None
+        return self.roles[user_id]
+
+
+class FakeUnitOfWork:
+    """All or nothing, as a transaction: a `with` block that raises leaves the state as it
+    was before the block. `down` makes every unit of work fail as an unreachable database.
+    """
+
+    def __init__(self) -> None:
+        self.learning = FakeLearningRepository()
+        self.people = FakePeopleRepository()
+        self.commits = 0
+        self.down = False
+        self._before: dict[str, object] = {}
+
+    def __call__(self) -> FakeUnitOfWork:
+        return self
+
+    def __enter__(self) -> FakeUnitOfWork:
+        if self.down:
+            raise StorageUnavailable(DATABASE_DOWN)
+        self._before = _state(self.learning)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.commits += 1
+        else:
+            vars(self.learning).update(self._before)
+
+
+def _state(repository: FakeLearningRepository) -> dict[str, object]:
+    """A copy of the repository's state: its dicts hold frozen records, so copying them does."""
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in vars(repository).items()}

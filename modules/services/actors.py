@@ -1,26 +1,27 @@
-"""Who is calling a service, and the one place that checks roles."""
+"""Who is calling a service: an id, a name to greet, the roles, and the browser session."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.services.errors import PermissionDenied
+from progress.tables.accounts import ADMIN, FACILITATOR, LEARNER, ROLES
 
-__all__ = ["ADMIN", "FACILITATOR", "LEARNER", "ROLES", "Actor", "PermissionDenied"]
-
-LEARNER = "learner"
-FACILITATOR = "facilitator"
-ADMIN = "admin"
-ROLES = (LEARNER, FACILITATOR, ADMIN)
+__all__ = ["ADMIN", "FACILITATOR", "LEARNER", "ROLES", "Actor"]
 
 
 @dataclass(frozen=True)
 class Actor:
-    """A signed-in person as services see them: an id, a name to greet, their roles."""
+    """A signed-in person as services see them.
+
+    `roles` are what the page was built with; services trust only what
+    `modules.services.authz.current` reads from the database in their own unit of work.
+    `session_hash` names the browser session (None for the command line and tests).
+    """
 
     user_id: int
     display_name: str
     roles: frozenset[str]
+    session_hash: str | None = None
 
     @property
     def is_facilitator(self) -> bool:
@@ -29,19 +30,3 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return ADMIN in self.roles
-
-
-def require_facilitator(actor: Actor) -> None:
-    if not actor.is_facilitator:
-        raise PermissionDenied("Only facilitators and administrators can do this.")
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied("Only administrators can do this.")
-
-
-def require_preview_allowed(actor: Actor, preview: bool) -> None:
-    """Preview mode (records that never count) is for facilitators and administrators."""
-    if preview:
-        require_facilitator(actor)

@@ -13,6 +13,14 @@ class NotFound(ServiceError):
     """No such module, step or record for this actor (or it is hidden because it is broken)."""
 
 
+class SignedOut(ServiceError):
+    """The caller's browser session has ended (signed out, expired) or the account is gone."""
+
+
+class StorageUnavailable(ServiceError):
+    """The database cannot be reached; nothing of the failed use case was kept."""
+
+
 class InvalidInput(ServiceError):
     """The input does not fit what it is for (a choice not on offer, an empty plan...)."""
 

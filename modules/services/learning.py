@@ -27,17 +27,16 @@ from modules.course.models import (
     Step,
     Survey,
 )
-from modules.services.actors import Actor, require_preview_allowed
+from modules.services import authz
+from modules.services.actors import Actor
 from modules.services.errors import InvalidInput, NotFound
-from modules.services.store import (
-    CommitmentRecord,
-    LearnerRecord,
-    LearningStore,
-    StepRef,
-)
+from modules.services.text import clean_text
+from modules.services.uow import UnitOfWork, UnitOfWorkFactory
 from progress.errors import RecordNotFound
-
-CHECK_IN_OUTCOMES = ("done", "partly", "not_yet")
+from progress.journal import CommitmentRecord
+from progress.learning_repo import LearnerRecord
+from progress.steps import StepRef
+from progress.tables.journal import CHECK_IN_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -75,11 +74,11 @@ class CourseOverview:
 class LearningService:
     def __init__(
         self,
-        store: LearningStore,
+        uow: UnitOfWorkFactory,
         content: CourseContent,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
-        self.store = store
+        self.uow = uow
         self.content = content
         self.course = content.course
         self.today = today
@@ -87,18 +86,26 @@ class LearningService:
     # Reading
 
     def record(self, actor: Actor, preview: bool = False) -> LearnerRecord:
-        require_preview_allowed(actor, preview)
-        return self.store.learner_record(
+        with self.uow() as uow:
+            return self.record_in(uow, authz.learner(uow.people, actor, preview), preview)
+
+    def record_in(self, uow: UnitOfWork, actor: Actor, preview: bool = False) -> LearnerRecord:
+        """The learner's whole record, read inside a unit of work the caller holds."""
+        return uow.learning.learner_record(
             actor.user_id, self.course.id, self.course.self_assessment, preview
         )
 
     def completed_steps(self, actor: Actor, module_id: str, preview: bool = False) -> set[str]:
         """Ids of the module's steps the actor has completed."""
-        require_preview_allowed(actor, preview)
-        return self.store.completed_steps(actor.user_id, self.course.id, module_id, preview)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            return uow.learning.completed_steps(actor.user_id, self.course.id, module_id, preview)
 
     def overview(self, actor: Actor) -> CourseOverview:
-        record = self.record(actor)
+        return self.overview_of(self.record(actor))
+
+    def overview_of(self, record: LearnerRecord) -> CourseOverview:
+        """The course as one learner's record shows it (pure: no storage)."""
         summaries = tuple(
             ModuleSummary(m, frozenset(record.completed(m.id))) for m in self.content.listed_modules
         )
@@ -126,7 +133,10 @@ class LearningService:
                 return self.ref(position.module_id, position.step_id)
         for summary in summaries:
             if not summary.complete:
-                step = next(s for s in summary.module.steps if s.id not in summary.completed_steps)
+                step = next(
+                    (s for s in summary.module.steps if s.id not in summary.completed_steps),
+                    summary.module.steps[0],
+                )
                 return self.ref(summary.module.id, step.id)
         return None
 
@@ -134,11 +144,12 @@ class LearningService:
         survey = self.content.self_assessment
         if survey is None:
             return set()
-        items = {i.id for s in survey.steps if isinstance(s, Survey) for i in s.items}
         taken = set()
         for phase in Phase:
-            answered = {a.item_id for a in record.survey_answers if a.phase == phase.value}
-            if items and items <= answered:
+            answers = {a.item_id: a.value for a in record.survey_answers if a.phase == phase.value}
+            steps = [s for s in survey.steps if isinstance(s, Survey)]
+            activity = StepActivity(survey_answers=answers)
+            if steps and all(step_complete(s, activity) for s in steps):
                 taken.add(phase)
         return taken
 
@@ -176,25 +187,43 @@ class LearningService:
 
     def open_step(self, actor: Actor, module_id: str, step_id: str, preview: bool = False) -> Step:
         """Note where the learner is: the Continue button and a reload come back here."""
-        require_preview_allowed(actor, preview)
         step = self.step(module_id, step_id)
         ref = self.ref(module_id, step_id)
-        if module_id != self.course.self_assessment:
-            self.store.save_position(actor.user_id, ref, preview)
-        self.store.mark_started(actor.user_id, ref, self.version(module_id), preview)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            if module_id != self.course.self_assessment:
+                uow.learning.save_position(actor.user_id, ref, preview)
+            uow.learning.mark_started(actor.user_id, ref, self.version(module_id), preview)
         return step
 
-    def complete_step(self, actor: Actor, module_id: str, step_id: str, preview: bool) -> None:
-        require_preview_allowed(actor, preview)
-        ref = self.ref(module_id, step_id)
-        self.store.mark_completed(actor.user_id, ref, self.version(module_id), preview)
+    def complete_if_done(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        module_id: str,
+        step: Step,
+        activity: StepActivity,
+        preview: bool,
+    ) -> bool:
+        """Mark the step complete when the domain's rule says so, in the caller's unit of work.
+
+        Every step type completes here, through `step_complete`: the one completion rule.
+        """
+        done = step_complete(step, activity)
+        if done:
+            ref = self.ref(module_id, step.id)
+            uow.learning.mark_completed(actor.user_id, ref, self.version(module_id), preview)
+        return done
 
     def complete_lesson(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> None:
-        if not isinstance(self.step(module_id, step_id), Lesson):
+        step = self.step(module_id, step_id)
+        if not isinstance(step, Lesson):
             raise InvalidInput("That step is not a lesson.")
-        self.complete_step(actor, module_id, step_id, preview)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            self.complete_if_done(uow, actor, module_id, step, StepActivity(seen=True), preview)
 
     def save_reflection(
         self, actor: Actor, module_id: str, step_id: str, text: str, preview: bool = False
@@ -203,17 +232,15 @@ class LearningService:
         step = self.step(module_id, step_id)
         if not isinstance(step, Reflection):
             raise InvalidInput("That step is not a reflection.")
-        if not text.strip():
+        text = clean_text(text, "Your reflection", multiline=True).strip()
+        if not text:
             raise InvalidInput("Write something before you save.")
-        require_preview_allowed(actor, preview)
-        ref = self.ref(module_id, step_id)
-        self.store.save_reflection(
-            actor.user_id, ref, text.strip(), self.version(module_id), preview
-        )
-        done = step_complete(step, StepActivity(reflection=text))
-        if done:
-            self.complete_step(actor, module_id, step_id, preview)
-        return done
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            ref = self.ref(module_id, step_id)
+            uow.learning.save_reflection(actor.user_id, ref, text, self.version(module_id), preview)
+            activity = StepActivity(reflection=text)
+            return self.complete_if_done(uow, actor, module_id, step, activity, preview)
 
     def save_commitment(
         self,
@@ -228,22 +255,27 @@ class LearningService:
         step = self.step(module_id, step_id)
         if not isinstance(step, Commitment):
             raise InvalidInput("That step is not a commitment.")
-        if not cue.strip() or not action.strip():
+        cue = clean_text(cue, 'The "When ..." part of your plan', multiline=True).strip()
+        action = clean_text(action, 'The "I will ..." part of your plan', multiline=True)
+        action = action.strip()
+        if not cue or not action:
             raise InvalidInput("Write both parts of the plan: when, and what you will do.")
         if target_date < self.today():
             raise InvalidInput("Pick a target date from today on.")
-        require_preview_allowed(actor, preview)
-        saved = self.store.save_commitment(
-            actor.user_id,
-            self.ref(module_id, step_id),
-            cue.strip(),
-            action.strip(),
-            target_date,
-            self.version(module_id),
-            preview,
-        )
-        self.complete_step(actor, module_id, step_id, preview)
-        return saved
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            saved = uow.learning.save_commitment(
+                actor.user_id,
+                self.ref(module_id, step_id),
+                cue,
+                action,
+                target_date,
+                self.version(module_id),
+                preview,
+            )
+            activity = StepActivity(commitment_saved=True)
+            self.complete_if_done(uow, actor, module_id, step, activity, preview)
+            return saved
 
     def default_target_date(self, module_id: str, step_id: str) -> date:
         step = self.step(module_id, step_id)
@@ -255,12 +287,13 @@ class LearningService:
     ) -> CommitmentRecord:
         if outcome not in CHECK_IN_OUTCOMES:
             raise InvalidInput("Choose done, partly or not yet.")
-        try:
-            return self.store.check_in(
-                actor.user_id, commitment_id, outcome, (note or "").strip() or None
-            )
-        except RecordNotFound:
-            raise NotFound("That plan is not yours or no longer exists.") from None
+        note = clean_text(note or "", "Your note", multiline=True).strip() or None
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, False)
+            try:
+                return uow.learning.check_in(actor.user_id, commitment_id, outcome, note)
+            except RecordNotFound:
+                raise NotFound("That plan is not yours or no longer exists.") from None
 
     # The self-assessment
 
@@ -271,21 +304,26 @@ class LearningService:
         if module_id is None:
             raise NotFound("This course has no self-assessment.")
         module = self.module(module_id)
-        require_preview_allowed(actor, preview)
-        for step in module.steps:
-            if not isinstance(step, Survey):
-                continue
-            items = {i.id for i in step.items}
-            mine = {k: v for k, v in answers.items() if k in items}
-            if any(not 1 <= v <= len(step.scale) for v in mine.values()):
+        surveys = [s for s in module.steps if isinstance(s, Survey)]
+        for step in surveys:
+            if any(
+                not 1 <= answers[i.id] <= len(step.scale) for i in step.items if i.id in answers
+            ):
                 raise InvalidInput("Each answer must be on the scale.")
-            ref = self.ref(module_id, step.id)
-            self.store.save_survey_answers(
-                actor.user_id, ref, phase.value, mine, self.version(module_id), preview
-            )
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            for step in surveys:
+                mine = {i.id: answers[i.id] for i in step.items if i.id in answers}
+                ref = self.ref(module_id, step.id)
+                uow.learning.save_survey_answers(
+                    actor.user_id, ref, phase.value, mine, self.version(module_id), preview
+                )
 
     def self_assessment_answers(self, actor: Actor) -> dict[Phase, dict[str, int]]:
-        record = self.record(actor)
+        return self.self_assessment_answers_of(self.record(actor))
+
+    @staticmethod
+    def self_assessment_answers_of(record: LearnerRecord) -> dict[Phase, dict[str, int]]:
         result: dict[Phase, dict[str, int]] = {phase: {} for phase in Phase}
         for answer in record.survey_answers:
             result[Phase(answer.phase)][answer.item_id] = answer.value

@@ -7,14 +7,18 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from modules.course.completion import StepActivity
 from modules.course.marking import AnswerError, QuizResult, mark_quiz
 from modules.course.models import Choice, Decision, Option, Question, Quiz, Scenario
 from modules.course.scenarios import ScenarioError, ScenarioState, choice_order, play, shuffled
-from modules.services.actors import Actor, require_preview_allowed
+from modules.services import authz
+from modules.services.actors import Actor
 from modules.services.errors import InvalidInput, NotFound
 from modules.services.learning import LearningService
-from modules.services.store import QuizAttemptRecord, ScenarioAttemptRecord
+from modules.services.uow import UnitOfWork
 from progress.errors import RecordNotFound
+from progress.quizzes import QuizAttemptRecord
+from progress.scenarios import ScenarioAttemptRecord
 
 _seeds = random.SystemRandom()
 
@@ -47,9 +51,11 @@ class QuizView:
 
 
 class Practice:
+    """Scenario and quiz use cases; each public method is one unit of work."""
+
     def __init__(self, learning: LearningService) -> None:
         self.learning = learning
-        self.store = learning.store
+        self.uow = learning.uow
 
     # Scenarios
 
@@ -63,25 +69,32 @@ class Practice:
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> ScenarioView:
         """The latest attempt (open, or finished and showing its ending), or a new one."""
-        require_preview_allowed(actor, preview)
         scenario = self.scenario(module_id, step_id)
-        attempts = self._attempts(actor, module_id, step_id, preview)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            return self._latest(uow, actor, scenario, module_id, preview)
+
+    def _latest(
+        self, uow: UnitOfWork, actor: Actor, scenario: Scenario, module_id: str, preview: bool
+    ) -> ScenarioView:
+        attempts = self._attempts(uow, actor, module_id, scenario.id, preview)
         if not attempts:
-            return self._new_attempt(actor, scenario, module_id, preview, attempts, False)
+            return self._new_attempt(uow, actor, scenario, module_id, preview, attempts, False)
         current = attempts[-1]
         try:
             state = play(scenario, [c.choice_id for c in current.choices])
         except ScenarioError:  # the content changed under this attempt: start again
-            return self._new_attempt(actor, scenario, module_id, preview, attempts, True)
+            return self._new_attempt(uow, actor, scenario, module_id, preview, attempts, True)
         return self._view(scenario, current, state, attempts, restarted=False)
 
     def replay(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> ScenarioView:
-        require_preview_allowed(actor, preview)
         scenario = self.scenario(module_id, step_id)
-        attempts = self._attempts(actor, module_id, step_id, preview)
-        return self._new_attempt(actor, scenario, module_id, preview, attempts, False)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            attempts = self._attempts(uow, actor, module_id, step_id, preview)
+            return self._new_attempt(uow, actor, scenario, module_id, preview, attempts, False)
 
     def choose(
         self,
@@ -93,52 +106,62 @@ class Practice:
         choice_id: str,
         preview: bool = False,
     ) -> ScenarioView:
-        """Record the choice at `position`; a second submit of the same position changes nothing."""
-        require_preview_allowed(actor, preview)
+        """Record the choice at `position`, and the ending and completion it leads to, at once.
+
+        The choice, the attempt's end and the step's completion are one unit of work: a crash
+        can never leave a path that ends with an attempt that never finished. A second submit
+        of the same position changes nothing.
+        """
         scenario = self.scenario(module_id, step_id)
-        attempts = self._attempts(actor, module_id, step_id, preview)
-        attempt = next((a for a in attempts if a.id == attempt_id), None)
-        if attempt is None:
-            raise NotFound("That attempt is not yours or no longer exists.")
-        path = [c.choice_id for c in attempt.choices]
-        if position < len(path) or attempt.finished_at is not None:
-            return self.scenario_view(actor, module_id, step_id, preview)
-        state = play(scenario, path)
-        node = state.node
-        choice = (
-            next((c for c in node.choices if c.id == choice_id), None)
-            if isinstance(node, Decision)
-            else None
-        )
-        if choice is None:
-            raise InvalidInput("That choice is not on offer here any more. Please choose again.")
-        try:
-            stored = self.store.record_choice(
-                actor.user_id, attempt_id, position, node.id, choice.id, choice.quality
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            attempts = self._attempts(uow, actor, module_id, step_id, preview)
+            attempt = next((a for a in attempts if a.id == attempt_id), None)
+            if attempt is None:
+                raise NotFound("That attempt is not yours or no longer exists.")
+            path = [c.choice_id for c in attempt.choices]
+            if position < len(path) or attempt.finished_at is not None:
+                return self._latest(uow, actor, scenario, module_id, preview)
+            state = play(scenario, path)
+            node = state.node
+            choice = (
+                next((c for c in node.choices if c.id == choice_id), None)
+                if isinstance(node, Decision)
+                else None
             )
-        except RecordNotFound:
-            raise NotFound("That attempt is not yours or no longer exists.") from None
-        attempt = dataclasses.replace(attempt, choices=(*attempt.choices, stored))
-        state = play(scenario, [c.choice_id for c in attempt.choices])
-        if state.ending is not None:
-            attempt = self.store.finish_scenario(
-                actor.user_id, attempt_id, state.ending.id, state.score or 0.0
-            )
-            self.learning.complete_step(actor, module_id, scenario.id, preview)
-        attempts = [attempt if a.id == attempt_id else a for a in attempts]
-        return self._view(scenario, attempt, state, attempts, restarted=False)
+            if choice is None:
+                raise InvalidInput(
+                    "That choice is not on offer here any more. Please choose again."
+                )
+            try:
+                stored = uow.learning.record_choice(
+                    actor.user_id, attempt_id, position, node.id, choice.id, choice.quality
+                )
+            except RecordNotFound:
+                raise NotFound("That attempt is not yours or no longer exists.") from None
+            attempt = dataclasses.replace(attempt, choices=(*attempt.choices, stored))
+            path = [c.choice_id for c in attempt.choices]
+            state = play(scenario, path)
+            if state.ending is not None:
+                attempt = uow.learning.finish_scenario(
+                    actor.user_id, attempt_id, state.ending.id, state.score or 0.0
+                )
+                activity = StepActivity(scenario_attempts=[path])
+                self.learning.complete_if_done(uow, actor, module_id, scenario, activity, preview)
+            attempts = [attempt if a.id == attempt_id else a for a in attempts]
+            return self._view(scenario, attempt, state, attempts, restarted=False)
 
     def _attempts(
-        self, actor: Actor, module_id: str, step_id: str, preview: bool
+        self, uow: UnitOfWork, actor: Actor, module_id: str, step_id: str, preview: bool
     ) -> list[ScenarioAttemptRecord]:
-        require_preview_allowed(actor, preview)
-        found = self.store.scenario_attempts(
+        found = uow.learning.scenario_attempts(
             actor.user_id, self.learning.course.id, module_id, preview
         )
         return [a for a in found if a.step.step_id == step_id]
 
     def _new_attempt(
         self,
+        uow: UnitOfWork,
         actor: Actor,
         scenario: Scenario,
         module_id: str,
@@ -148,7 +171,7 @@ class Practice:
     ) -> ScenarioView:
         ref = self.learning.ref(module_id, scenario.id)
         version = self.learning.version(module_id)
-        attempt = self.store.start_scenario(
+        attempt = uow.learning.start_scenario(
             actor.user_id, ref, version, _seeds.randrange(2**31), preview
         )
         state = play(scenario, [])
@@ -181,29 +204,36 @@ class Practice:
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> QuizView:
         """The latest attempt (open, or submitted with its result), or a new one."""
-        require_preview_allowed(actor, preview)
         quiz = self.quiz(module_id, step_id)
-        attempts = self._quiz_attempts(actor, module_id, step_id, preview)
-        current = attempts[-1] if attempts else self._new_quiz(actor, module_id, step_id, preview)
-        return self._quiz_view(quiz, current, attempts)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            attempts = self._quiz_attempts(uow, actor, module_id, step_id, preview)
+            current = (
+                attempts[-1]
+                if attempts
+                else self._new_quiz(uow, actor, module_id, step_id, preview)
+            )
+            return self._quiz_view(quiz, current, attempts)
 
     def retry_quiz(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
     ) -> QuizView:
         """A fresh attempt (or the open one, when a retry was already started)."""
-        require_preview_allowed(actor, preview)
         quiz = self.quiz(module_id, step_id)
-        attempts = self._quiz_attempts(actor, module_id, step_id, preview)
-        current = attempts[-1] if attempts and attempts[-1].submitted_at is None else None
-        current = current or self._new_quiz(actor, module_id, step_id, preview)
-        return self._quiz_view(quiz, current, attempts)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            attempts = self._quiz_attempts(uow, actor, module_id, step_id, preview)
+            current = attempts[-1] if attempts and attempts[-1].submitted_at is None else None
+            current = current or self._new_quiz(uow, actor, module_id, step_id, preview)
+            return self._quiz_view(quiz, current, attempts)
 
     def _new_quiz(
-        self, actor: Actor, module_id: str, step_id: str, preview: bool
+        self, uow: UnitOfWork, actor: Actor, module_id: str, step_id: str, preview: bool
     ) -> QuizAttemptRecord:
         ref = self.learning.ref(module_id, step_id)
         version = self.learning.version(module_id)
-        return self.store.start_quiz(actor.user_id, ref, version, _seeds.randrange(2**31), preview)
+        seed = _seeds.randrange(2**31)
+        return uow.learning.start_quiz(actor.user_id, ref, version, seed, preview)
 
     def submit_quiz(
         self,
@@ -214,8 +244,10 @@ class Practice:
         answers: Mapping[str, Collection[str]],
         preview: bool = False,
     ) -> QuizView:
-        """Mark and store the answers; a second submit of the same attempt keeps the first."""
-        require_preview_allowed(actor, preview)
+        """Mark and store the answers, and complete the step when they pass, at once.
+
+        A second submit of the same attempt keeps the first.
+        """
         quiz = self.quiz(module_id, step_id)
         unanswered = [q for q in quiz.questions if not answers.get(q.id)]
         if unanswered:
@@ -226,29 +258,33 @@ class Practice:
             raise InvalidInput(
                 "Those answers do not fit this check any more. Please answer again."
             ) from None
-        try:
-            stored = self.store.submit_quiz(
-                actor.user_id,
-                attempt_id,
-                {k: sorted(v) for k, v in answers.items()},
-                result.score,
-                result.passed,
-            )
-        except RecordNotFound:
-            raise NotFound("That attempt is not yours or no longer exists.") from None
-        if stored.passed:
-            self.learning.complete_step(actor, module_id, step_id, preview)
-        attempts = [
-            stored if a.id == stored.id else a
-            for a in self._quiz_attempts(actor, module_id, step_id, preview)
-        ]
-        return self._quiz_view(quiz, stored, attempts)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            try:
+                stored = uow.learning.submit_quiz(
+                    actor.user_id,
+                    attempt_id,
+                    {k: sorted(v) for k, v in answers.items()},
+                    result.score,
+                    result.passed,
+                )
+            except RecordNotFound:
+                raise NotFound("That attempt is not yours or no longer exists.") from None
+            if stored.answers is not None:
+                activity = StepActivity(quiz_attempts=[stored.answers])
+                self.learning.complete_if_done(uow, actor, module_id, quiz, activity, preview)
+            attempts = [
+                stored if a.id == stored.id else a
+                for a in self._quiz_attempts(uow, actor, module_id, step_id, preview)
+            ]
+            return self._quiz_view(quiz, stored, attempts)
 
     def _quiz_attempts(
-        self, actor: Actor, module_id: str, step_id: str, preview: bool
+        self, uow: UnitOfWork, actor: Actor, module_id: str, step_id: str, preview: bool
     ) -> list[QuizAttemptRecord]:
-        require_preview_allowed(actor, preview)
-        found = self.store.quiz_attempts(actor.user_id, self.learning.course.id, module_id, preview)
+        found = uow.learning.quiz_attempts(
+            actor.user_id, self.learning.course.id, module_id, preview
+        )
         return [a for a in found if a.step.step_id == step_id]
 
     @staticmethod

@@ -13,7 +13,6 @@ from modules.course.models import CourseContent
 from modules.services.actors import Actor
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
-from modules.services.store import RecordCache, SqlLearningStore
 from modules.ui.identity import current_actor
 from modules.ui.render import site_link
 from modules.ui.state import content_dir, current_content, runtime
@@ -27,13 +26,9 @@ class Page:
     practice: Practice
     bibliography: Bibliography
 
-    def fresh(self) -> Page:
-        """The same person and course with nothing remembered: for widget callbacks."""
-        return build_page(self.actor, self.content)
-
 
 def build_page(actor: Actor, content: CourseContent) -> Page:
-    learning = LearningService(RecordCache(SqlLearningStore(runtime().sessions)), content)
+    learning = LearningService(runtime().uow, content)
     return Page(actor, content, learning, Practice(learning), Bibliography(content.course.sources))
 
 

@@ -3,10 +3,9 @@
 import logging
 
 import streamlit as st
-from sqlalchemy.exc import DBAPIError
 
 from modules.services.actors import Actor
-from modules.services.errors import DATABASE_DOWN
+from modules.services.errors import StorageUnavailable
 from modules.ui.identity import current_actor
 from modules.ui.render import plain, site_link
 
@@ -86,6 +85,6 @@ try:
             st.caption(f"Signed in as **{plain(actor.display_name)}**")
             site_link("Sign out", "/auth/logout")
     navigation.run()
-except DBAPIError:  # the database is down or unreachable: say so, never a traceback
-    logging.getLogger("ally").exception("database unavailable")
-    st.error(DATABASE_DOWN, icon=":material/cloud_off:")
+except StorageUnavailable as error:  # the database is down: say so, never a traceback
+    logging.getLogger("ally").warning("database unavailable: %r", error.__cause__)
+    st.error(str(error), icon=":material/cloud_off:")

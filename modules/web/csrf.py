@@ -31,7 +31,7 @@ def signing_key(rt: Runtime) -> str:
     with _keys_lock:
         key = _keys.get(url)
     if key is None:
-        with rt.sessions.begin() as session:
+        with rt.transaction() as session:
             key = app_secret(session, CSRF_KEY)
         with _keys_lock:
             _keys[url] = key

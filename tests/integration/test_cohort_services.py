@@ -34,7 +34,6 @@ from modules.services.errors import NotFound, PermissionDenied
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import Runtime, runtime
-from modules.services.store import SqlLearningStore
 from modules.settings import Settings
 from progress import accounts, cohorts, steps
 from progress.cohorts import CohortRecord
@@ -106,7 +105,7 @@ class World:
 @pytest.fixture
 def world(rt: Runtime, content: CourseContent) -> World:
     service = CohortService(rt, content)
-    learning = LearningService(SqlLearningStore(rt.sessions), content)
+    learning = LearningService(rt.uow, content)
     admin = new_person(rt, "ada@example.org", "Ada Admin")
     assert admin.is_admin
     facilitating = ("learner", "facilitator")

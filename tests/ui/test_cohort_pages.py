@@ -16,7 +16,6 @@ from modules.services.cohorts import CohortService
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import runtime
-from modules.services.store import SqlLearningStore
 from progress import accounts, cohorts
 from progress.cohorts import CohortRecord
 from tests.ui.conftest import SAMPLE
@@ -89,7 +88,7 @@ def table(at: AppTest, tab: str, index: int = 0) -> list[dict[str, Any]]:
 
 
 def complete_module(content: CourseContent, actor: Actor) -> None:
-    learning = LearningService(SqlLearningStore(runtime().sessions), content)
+    learning = LearningService(runtime().uow, content)
     practice = Practice(learning)
     learning.complete_lesson(actor, MODULE, "why")
     view = practice.scenario_view(actor, MODULE, "rounds")

@@ -20,7 +20,8 @@ from modules.services.accounts import (
     TooManyAttempts,
     WrongCredentials,
 )
-from modules.services.actors import Actor, PermissionDenied
+from modules.services.actors import Actor
+from modules.services.errors import PermissionDenied
 from modules.services.mail import MailNotSent, send_account_link
 from modules.services.runtime import Runtime
 from modules.settings import Settings, SmtpSettings

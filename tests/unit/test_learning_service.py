@@ -12,7 +12,7 @@ from modules.services.actors import Actor
 from modules.services.errors import InvalidInput, NotFound, PermissionDenied
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
-from tests.fakes import NOW, FakeLearningStore
+from tests.fakes import NOW, FakeLearningRepository, FakeUnitOfWork
 
 LEARNER = Actor(1, "Dev", frozenset({"learner"}))
 OTHER = Actor(2, "Sam", frozenset({"learner"}))
@@ -21,13 +21,22 @@ TODAY = NOW.date()
 
 
 @pytest.fixture
-def store() -> FakeLearningStore:
-    return FakeLearningStore()
+def uow() -> FakeUnitOfWork:
+    fake = FakeUnitOfWork()
+    for actor in (LEARNER, OTHER, FACILITATOR):
+        fake.people.roles[actor.user_id] = actor.roles
+    return fake
 
 
 @pytest.fixture
-def learning(store: FakeLearningStore, content: CourseContent) -> LearningService:
-    return LearningService(store, content, today=lambda: TODAY)
+def store(uow: FakeUnitOfWork) -> FakeLearningRepository:
+    """What the fake holds: read it after a service call."""
+    return uow.learning
+
+
+@pytest.fixture
+def learning(uow: FakeUnitOfWork, content: CourseContent) -> LearningService:
+    return LearningService(uow, content, today=lambda: TODAY)
 
 
 @pytest.fixture
@@ -101,7 +110,9 @@ def test_scenario_choices_are_written_and_resumed(practice: Practice) -> None:
     assert [c.id for c in resumed.choices] == [c.id for c in view.choices]  # same order
 
 
-def test_a_double_click_records_one_choice(practice: Practice, store: FakeLearningStore) -> None:
+def test_a_double_click_records_one_choice(
+    practice: Practice, store: FakeLearningRepository
+) -> None:
     view = practice.scenario_view(LEARNER, "sample", "rounds")
     practice.choose(LEARNER, "sample", "rounds", view.attempt_id, 0, "thank")
     again = practice.choose(LEARNER, "sample", "rounds", view.attempt_id, 0, "explain")
@@ -111,7 +122,7 @@ def test_a_double_click_records_one_choice(practice: Practice, store: FakeLearni
 
 
 def test_reaching_an_ending_completes_the_step_and_replay_keeps_earlier_attempts(
-    learning: LearningService, practice: Practice, store: FakeLearningStore
+    learning: LearningService, practice: Practice, store: FakeLearningRepository
 ) -> None:
     view = practice.scenario_view(LEARNER, "sample", "rounds")
     for choice in ("thank", "defend"):
@@ -134,7 +145,7 @@ def test_choices_not_on_offer_and_other_peoples_attempts_are_refused(practice: P
 
 
 def test_a_scenario_whose_node_vanished_restarts_with_a_notice(
-    practice: Practice, store: FakeLearningStore
+    practice: Practice, store: FakeLearningRepository
 ) -> None:
     view = practice.scenario_view(LEARNER, "sample", "rounds")
     store.record_choice(LEARNER.user_id, view.attempt_id, 0, "first", "removed-choice", "okay")
@@ -213,7 +224,7 @@ def test_commitment_check_in_is_due_from_the_target_date(learning: LearningServi
         TODAY + timedelta(days=14),
     )
     assert learning.overview(LEARNER).commitments_due == ()
-    later = LearningService(learning.store, learning.content, lambda: TODAY + timedelta(days=14))
+    later = LearningService(learning.uow, learning.content, lambda: TODAY + timedelta(days=14))
     assert [c.id for c in later.overview(LEARNER).commitments_due] == [saved.id]
     later.check_in(LEARNER, saved.id, "partly", "  Asked once ")
     # the fake's check-in is dated NOW (before the target), so check the stored note instead

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from modules.services import accounts
-from modules.services.actors import ROLES, PermissionDenied
+from modules.services.actors import ROLES
+from modules.services.errors import PermissionDenied
 from modules.ui.identity import current_actor
 from modules.ui.people import (
     ROLE_LABELS,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from modules.services.actors import require_facilitator
+from modules.services.authz import require_facilitator
 from modules.services.errors import PermissionDenied
 from modules.ui.identity import current_actor
 from modules.ui.state import content_dir, current_content

@@ -71,7 +71,7 @@ def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, form: str) -> 
         st.session_state[_PROBLEM] = "Pick one of the options first."
         return
     try:
-        ctx.page.fresh().practice.choose(
+        ctx.page.practice.choose(
             ctx.page.actor,
             ctx.module.id,
             step.id,

@@ -1,0 +1,210 @@
+"""The learner's records in SQL: the learning repository a unit of work hands to services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from progress import journal, quizzes, scenarios, steps, surveys
+from progress.journal import CommitmentRecord, ReflectionRecord
+from progress.quizzes import QuizAttemptRecord
+from progress.scenarios import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.steps import Position, StepProgressRecord, StepRef
+from progress.surveys import SurveyAnswerRecord
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """Everything one learner has done in one course (preview records kept apart)."""
+
+    steps: Sequence[StepProgressRecord]
+    position: Position | None
+    scenario_attempts: Sequence[ScenarioAttemptRecord]
+    quiz_attempts: Sequence[QuizAttemptRecord]
+    reflections: Sequence[ReflectionRecord]
+    commitments: Sequence[CommitmentRecord]
+    survey_answers: Sequence[SurveyAnswerRecord]
+
+    def completed(self, module_id: str) -> set[str]:
+        return {
+            s.step.step_id
+            for s in self.steps
+            if s.step.module_id == module_id and s.status == "completed"
+        }
+
+
+class SqlLearningRepository:
+    """The learning repository inside one SQL unit of work (its Session)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def learner_record(
+        self, user_id: int, course_id: str, survey_module: str | None, preview: bool
+    ) -> LearnerRecord:
+        def read(s: Session) -> LearnerRecord:
+            answers = (
+                surveys.survey_answers(
+                    self._session, user_id, course_id, survey_module, is_preview=preview
+                )
+                if survey_module
+                else []
+            )
+            return LearnerRecord(
+                steps=steps.step_progress(self._session, user_id, course_id, is_preview=preview),
+                position=steps.last_position(self._session, user_id, course_id, is_preview=preview),
+                scenario_attempts=scenarios.scenario_attempts(
+                    self._session, user_id, course_id, is_preview=preview
+                ),
+                quiz_attempts=quizzes.quiz_attempts(
+                    self._session, user_id, course_id, is_preview=preview
+                ),
+                reflections=journal.reflections(
+                    self._session, user_id, course_id, is_preview=preview
+                ),
+                commitments=journal.commitments(
+                    self._session, user_id, course_id, is_preview=preview
+                ),
+                survey_answers=answers,
+            )
+
+        return read(self._session)
+
+    def completed_steps(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> set[str]:
+        rows = steps.step_progress(self._session, user_id, course_id, module_id, is_preview=preview)
+        return {r.step.step_id for r in rows if r.status == "completed"}
+
+    def scenario_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[ScenarioAttemptRecord]:
+        return scenarios.scenario_attempts(
+            self._session, user_id, course_id, module_id, is_preview=preview
+        )
+
+    def quiz_attempts(
+        self, user_id: int, course_id: str, module_id: str, preview: bool
+    ) -> list[QuizAttemptRecord]:
+        return quizzes.quiz_attempts(
+            self._session, user_id, course_id, module_id, is_preview=preview
+        )
+
+    def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
+        (steps.mark_step_started(self._session, user_id, step, version, is_preview=preview))
+
+    def mark_completed(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
+        (steps.mark_step_completed(self._session, user_id, step, version, is_preview=preview))
+
+    def save_position(self, user_id: int, step: StepRef, preview: bool) -> None:
+        (steps.save_position(self._session, user_id, step, is_preview=preview))
+
+    def start_scenario(
+        self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
+    ) -> ScenarioAttemptRecord:
+        return scenarios.start_scenario_attempt(
+            self._session, user_id, step, version, seed, is_preview=preview
+        )
+
+    def record_choice(
+        self,
+        user_id: int,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
+        quality: str,
+    ) -> ScenarioChoiceRecord:
+        return scenarios.record_choice(
+            self._session,
+            user_id,
+            attempt_id,
+            position,
+            node_id=node_id,
+            choice_id=choice_id,
+            quality=quality,
+        )
+
+    def finish_scenario(
+        self, user_id: int, attempt_id: int, ending_node_id: str, score: float
+    ) -> ScenarioAttemptRecord:
+        return scenarios.finish_scenario_attempt(
+            self._session, user_id, attempt_id, ending_node_id, score
+        )
+
+    def start_quiz(
+        self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
+    ) -> QuizAttemptRecord:
+        return quizzes.start_quiz_attempt(
+            self._session, user_id, step, version, seed, is_preview=preview
+        )
+
+    def submit_quiz(
+        self,
+        user_id: int,
+        attempt_id: int,
+        answers: Mapping[str, Sequence[str]],
+        score: float,
+        passed: bool,
+    ) -> QuizAttemptRecord:
+        return quizzes.submit_quiz_attempt(
+            self._session, user_id, attempt_id, answers, score=score, passed=passed
+        )
+
+    def save_reflection(
+        self, user_id: int, step: StepRef, text: str, version: str, preview: bool
+    ) -> None:
+        (journal.save_reflection(self._session, user_id, step, text, version, is_preview=preview))
+
+    def save_commitment(
+        self,
+        user_id: int,
+        step: StepRef,
+        cue: str,
+        action: str,
+        target_date: date,
+        version: str,
+        preview: bool,
+    ) -> CommitmentRecord:
+        return journal.save_commitment(
+            self._session,
+            user_id,
+            step,
+            cue=cue,
+            action=action,
+            target_date=target_date,
+            content_version=version,
+            is_preview=preview,
+        )
+
+    def check_in(
+        self, user_id: int, commitment_id: int, outcome: str, note: str | None
+    ) -> CommitmentRecord:
+        return journal.check_in(self._session, user_id, commitment_id, outcome, note)
+
+    def save_survey_answers(
+        self,
+        user_id: int,
+        step: StepRef,
+        phase: str,
+        answers: Mapping[str, int],
+        version: str,
+        preview: bool,
+    ) -> None:
+        def save(s: Session) -> None:
+            for item_id, value in answers.items():
+                surveys.save_survey_answer(
+                    self._session,
+                    user_id,
+                    step,
+                    phase=phase,
+                    item_id=item_id,
+                    value=value,
+                    content_version=version,
+                    is_preview=preview,
+                )
+
+        save(self._session)
