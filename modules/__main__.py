@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from modules.course import readability
+from modules.course import lint, readability
 from modules.course.models import CourseContent, Lesson
 from modules.course.problems import plural
 from modules.course.schema import course_schema, module_schema
@@ -28,7 +28,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_CONTENT,
         help="a content directory (default: content/) or a module file",
     )
-    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    output = check.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the problems as JSON")
+    output.add_argument(
+        "--stats",
+        action="store_true",
+        help="also print how often the best option is the longest or shortest, against chance",
+    )
     schema = commands.add_parser("schema", help="write JSON Schemas for YAML-aware editors")
     schema.add_argument(
         "directory",
@@ -44,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
-            return _validate(args.path, args.json)
+            return _validate(args.path, args.json, args.stats)
         if args.command == "schema":
             return _schema(args.directory)
         if args.command == "course-map":
@@ -55,18 +61,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _validate(path: Path, as_json: bool) -> int:
+def _validate(path: Path, as_json: bool, stats: bool) -> int:
     result = validate_path(path)
     if as_json:
         print(json.dumps([p.as_json() for p in result.problems], indent=2))
     else:
         for problem in result.problems:
             print(problem.format())
+        if stats and result.lengths is not None:
+            if result.problems:
+                print()
+            _print_lengths(result.lengths)
         errors, warnings = len(result.errors), len(result.warnings)
         print(
             f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {path}", file=sys.stderr
         )
     return 1 if result.errors else 0
+
+
+def _print_lengths(figures: lint.LengthFigures) -> None:
+    """The best-longest figures: best (or correct) options that are the longest or shortest."""
+    print("best-longest: how often the best option (a quiz's correct one) is the longest or the")
+    print("shortest of its options, in characters, ties included, against chance (sum of 1/n):")
+    header = ("", "count", "longest", "shortest", "chance", "limit")
+    print(f"{header[0]:30}" + "".join(f"{h:>10}" for h in header[1:]))
+    marked = False
+    for name, tally in (
+        ("scenario decisions", figures.decisions),
+        ("single-answer quiz questions", figures.questions),
+    ):
+        cells = [str(tally.count)]
+        for times in (tally.longest, tally.shortest):
+            over = times > tally.limit
+            marked = marked or over
+            cells.append(f"{times}{'*' if over else ''}")
+        cells += [f"{float(tally.chance):.1f}", f"{float(tally.limit):.1f}"]
+        print(f"{name:30}" + "".join(f"{c:>10}" for c in cells))
+    print(
+        f"limit = chance x {float(lint.CHANCE_FACTOR)} + {lint.CHANCE_ALLOWANCE}"
+        + ("; * above the limit, which a course warns of at course.yaml:1" if marked else "")
+    )
 
 
 def _schema(directory: Path) -> int:

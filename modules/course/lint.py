@@ -1,22 +1,27 @@
 """Warnings for the design rules of curriculum.md that a program can check.
 
-Each warning names its rule; `allow: [rule]` on the module or the step silences it.
+Each warning names its rule; `allow: [rule]` on the module or the step silences it, and on the
+course the warnings course.yaml draws (the course-wide figures of `best-longest`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from statistics import fmean
 
 from modules.course import readability, scenarios
 from modules.course.models import (
     Commitment,
+    Course,
     Decision,
     Lesson,
     Located,
     Module,
+    Question,
+    Quiz,
     Reflection,
     Scenario,
     Step,
@@ -30,6 +35,7 @@ RULES: dict[str, str] = {
     "objective-verb": "objectives name on-the-job behaviors, not understand/know/learn",
     "option-count": "a decision offers 3-4 options",
     "option-length": "options of similar length; the best one is not the longest by far",
+    "best-longest": "the best option is the longest, or the shortest, no more often than chance",
     "verdict-feedback": "scenario feedback shows a consequence, never opens with a verdict",
     "no-recovery": "some poor or okay choice still leads to where a best ending is reachable",
     "scenario-size": "3-6 decisions on the best path and 2-5 endings",
@@ -92,6 +98,8 @@ def _findings(module: Module, course_module: bool) -> Iterator[Finding]:
     for step in module.steps:
         if isinstance(step, Scenario):
             yield from _scenario_rules(step)
+        elif isinstance(step, Quiz):
+            yield from _quiz_rules(step)
         elif isinstance(step, Survey):
             yield from _survey_rules(step)
         elif isinstance(step, Lesson):
@@ -187,6 +195,12 @@ def _scenario_rules(scenario: Scenario) -> Iterator[Finding]:
     for node in scenario.nodes:
         if isinstance(node, Decision):
             yield from _decision_rules(scenario, node)
+    yield from _length_tells(
+        scenario,
+        (decision_rank(n) for n in scenario.nodes if isinstance(n, Decision)),
+        "the best option",
+        "decision",
+    )
     path = scenarios.best_path(scenario)
     if path.reaches_best_ending and not 3 <= len(path.steps) <= 6:
         yield Finding(
@@ -287,4 +301,160 @@ def _survey_rules(survey: Survey) -> Iterator[Finding]:
                 "survey-item",
                 f"{context}: leave 'always'/'never' to the scale labels",
                 survey,
+            )
+
+
+def _quiz_rules(quiz: Quiz) -> Iterator[Finding]:
+    # A quiz is judged on its own as a scenario is: it is what an author writes and revises in
+    # one sitting and what a learner takes in one go, so a cue repeated inside it is learnt
+    # there. With 4 single-answer questions of 3 options, 3 or more longest correct options
+    # happen by chance 11% of the time, as in a scenario of 4 such decisions; a quiz with fewer
+    # single-answer questions is left to the course-wide figures.
+    yield from _length_tells(
+        quiz,
+        (question_rank(q) for q in quiz.questions),
+        "the correct option",
+        "single-answer question",
+    )
+
+
+# best-longest: where the best option (a quiz's correct one) ranks by length among its options.
+# When length tells nothing, a decision of n options has its best option the longest with
+# chance 1/n, and the shortest with chance 1/n.
+LOCAL_MINIMUM = 4  # decisions (or questions) a scenario (or quiz) needs before its share counts
+CHANCE_FACTOR = Fraction(5, 4)
+CHANCE_ALLOWANCE = 1
+
+
+@dataclass(frozen=True)
+class Rank:
+    """The length rank of the best (or correct) option of one decision (or question)."""
+
+    options: int
+    longest: bool  # ties included
+    shortest: bool  # ties included
+
+
+def option_length(text: str) -> int:
+    """Length in characters, as the learner sees the text."""
+    return len(text.strip())
+
+
+def _rank(options: Iterable[tuple[str, bool]]) -> Rank | None:
+    lengths = [(option_length(text), marked) for text, marked in options]
+    marked = [length for length, is_marked in lengths if is_marked]
+    if not marked:
+        return None  # no best or correct option: an error reported elsewhere
+    pick = max(marked)  # the longest of several best (or correct) options
+    every = [length for length, _ in lengths]
+    return Rank(len(every), pick >= max(every), pick <= min(every))
+
+
+def decision_rank(node: Decision) -> Rank | None:
+    """The rank of the longest best choice of `node`."""
+    return _rank((c.text, c.quality == "best") for c in node.choices)
+
+
+def question_rank(question: Question) -> Rank | None:
+    """The rank of the correct option of a single-answer question; None for a multi-select one."""
+    if question.multiple:
+        return None
+    return _rank((o.text, o.correct) for o in question.options)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How often the best option is the longest or the shortest, against chance."""
+
+    count: int = 0
+    longest: int = 0
+    shortest: int = 0
+    chance: Fraction = Fraction(0)  # the sum of 1/n: expected longest (or shortest) by chance
+
+    @property
+    def limit(self) -> Fraction:
+        """The most longest (or shortest) best options the course may have without a warning."""
+        return self.chance * CHANCE_FACTOR + CHANCE_ALLOWANCE
+
+
+def tally(ranks: Iterable[Rank | None]) -> Tally:
+    known = [r for r in ranks if r is not None]
+    return Tally(
+        count=len(known),
+        longest=sum(r.longest for r in known),
+        shortest=sum(r.shortest for r in known),
+        chance=sum((Fraction(1, r.options) for r in known), Fraction(0)),
+    )
+
+
+@dataclass(frozen=True)
+class LengthFigures:
+    """The course-wide figures of best-longest: scenario decisions and single-answer questions."""
+
+    decisions: Tally
+    questions: Tally
+
+
+def length_figures(modules: Iterable[Module]) -> LengthFigures:
+    steps = [step for module in modules for step in module.steps]
+    return LengthFigures(
+        decisions=tally(
+            decision_rank(node)
+            for step in steps
+            if isinstance(step, Scenario)
+            for node in step.nodes
+            if isinstance(node, Decision)
+        ),
+        questions=tally(
+            question_rank(question)
+            for step in steps
+            if isinstance(step, Quiz)
+            for question in step.questions
+        ),
+    )
+
+
+def lint_course(course: Course, modules: Iterable[Module], report: Report) -> LengthFigures:
+    """Warn at course.yaml's line 1 where the course as a whole cues the best option by length.
+
+    Every decision of the listed modules counts, also where a module or step allows
+    best-longest: those silence the local warning, while the learner still meets the cue. Only
+    the course's own `allow` silences the course-wide warning.
+    """
+    figures = length_figures(modules)
+    if "best-longest" in course.allow:
+        return figures
+    for figure, owner, items in (
+        (figures.decisions, "the best option", "scenario decisions"),
+        (figures.questions, "the correct option", "single-answer quiz questions"),
+    ):
+        for extreme, times in (("longest", figure.longest), ("shortest", figure.shortest)):
+            if times > figure.limit:
+                report.warning(
+                    1,
+                    "best-longest",
+                    f"across the course {owner} is the {extreme} (ties included) in "
+                    f"{times} of {figure.count} {items}, above the limit of "
+                    f"{float(figure.limit):.1f} (chance {float(figure.chance):.1f}, times "
+                    f"{float(CHANCE_FACTOR)}, plus {CHANCE_ALLOWANCE}); vary which option is "
+                    f"{extreme} (see `python -m modules validate --stats`)",
+                )
+    return figures
+
+
+def _length_tells(
+    step: Scenario | Quiz, ranks: Iterable[Rank | None], owner: str, item: str
+) -> Iterator[Finding]:
+    figure = tally(ranks)
+    if figure.count < LOCAL_MINIMUM:
+        return
+    for extreme, times in (("longest", figure.longest), ("shortest", figure.shortest)):
+        if 2 * times > figure.count:
+            yield Finding(
+                step.line,
+                "best-longest",
+                f"{step.label}: {owner} is the {extreme} (ties included) in {times} of "
+                f"{plural(figure.count, item)}; vary which option is {extreme} so that length "
+                "does not point to the answer",
+                step,
             )

@@ -89,6 +89,11 @@ class Course(Located):
         "beliefs that scenario choices may be tagged with", default=()
     )
     sources: tuple[Source, ...] = doc("the course bibliography", default=())
+    allow: tuple[str, ...] = doc(
+        "lint rules silenced for the warnings course.yaml draws (course-wide best-longest,"
+        " unused-source)",
+        default=(),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

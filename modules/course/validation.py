@@ -24,6 +24,7 @@ class Validation:
 
     problems: list[Problem] = field(default_factory=list)
     content: CourseContent | None = None
+    lengths: lint.LengthFigures | None = None  # best-longest figures of the modules checked
 
     @property
     def errors(self) -> list[Problem]:
@@ -45,9 +46,10 @@ def validate_path(path: Path) -> Validation:
         return Validation([Problem(str(path), 1, "error", "file", "no such file or directory")])
     report = Report(str(path))
     module = _module_file(path, report)
-    if module is not None:
-        lint.lint_module(module, report, course_module=not _is_survey_module(module))
-    return Validation(sorted(report.problems))
+    if module is None:
+        return Validation(sorted(report.problems))
+    lint.lint_module(module, report, course_module=not _is_survey_module(module))
+    return Validation(sorted(report.problems), lengths=lint.length_figures([module]))
 
 
 def validate_directory(root: Path) -> Validation:
@@ -56,6 +58,7 @@ def validate_directory(root: Path) -> Validation:
     reports = [course_report]
     modules: dict[str, Module] = {}
     parsed: list[Module] = []
+    listed_modules: list[Module] = []
     module_dir = root / MODULES_DIR
     module_files = sorted(module_dir.glob("*.y*ml")) if module_dir.is_dir() else []
     for path in module_files:
@@ -69,6 +72,8 @@ def validate_directory(root: Path) -> Validation:
             continue
         parsed.append(module)
         listed = course is None or module.id in course.modules
+        if listed:
+            listed_modules.append(module)
         if course is not None:
             _check_against_course(module, course, report)
         lint.lint_module(module, report, course_module=listed and not _is_survey_module(module))
@@ -79,11 +84,14 @@ def validate_directory(root: Path) -> Validation:
             course, {p.stem for p in module_files if p.suffix == ".yaml"}, course_report
         )
         _check_sources_used(course, parsed, course_report)
+        lengths = lint.lint_course(course, listed_modules, course_report)
+    else:
+        lengths = lint.length_figures(listed_modules)
     problems = sorted(p for r in reports for p in r.problems)
     if course is None or course_report.has_errors:
-        return Validation(problems)
+        return Validation(problems, lengths=lengths)
     versions = {m.id: content_version(m) for m in modules.values()}
-    return Validation(problems, CourseContent(course, modules, versions))
+    return Validation(problems, CourseContent(course, modules, versions), lengths)
 
 
 def _course_file(path: Path, report: Report) -> Course | None:
@@ -100,6 +108,7 @@ def _course_file(path: Path, report: Report) -> Course | None:
         return None
     unique_ids(report, course.misconceptions, "misconception", "")
     unique_ids(report, course.sources, "source", "")
+    _check_allow((course,), report)
     for match in CITATION.finditer(course.summary):
         if match.group(1) not in {s.id for s in course.sources}:
             report.error(
@@ -131,7 +140,11 @@ def _module_file(path: Path, report: Report) -> Module | None:
             f"'{module.id}.yaml' or change the id",
         )
     check_module(module, report)
-    owners: tuple[Module | Step, ...] = (module, *module.steps)
+    _check_allow((module, *module.steps), report)
+    return module
+
+
+def _check_allow(owners: Iterable[Course | Module | Step], report: Report) -> None:
     for allow_owner in owners:
         for rule in allow_owner.allow:
             if rule not in lint.RULES:
@@ -140,7 +153,6 @@ def _module_file(path: Path, report: Report) -> Module | None:
                     "allow",
                     f"allow: '{rule}' is not a lint rule (rules: {', '.join(lint.RULES)})",
                 )
-    return module
 
 
 def _check_against_course(module: Module, course: Course, report: Report) -> None:
@@ -201,6 +213,8 @@ def _check_course_modules(course: Course, files: set[str], report: Report) -> No
 def _check_sources_used(course: Course, modules: Iterable[Module], report: Report) -> None:
     cited = {r.id for m in modules for r in references(m) if r.kind == "source"}
     cited |= {m.group(1) for m in CITATION.finditer(course.summary)}
+    if "unused-source" in course.allow:
+        return
     for source in course.sources:
         if source.id not in cited:
             report.warning(

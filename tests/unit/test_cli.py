@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.unit.conftest import VALID
+from tests.unit.test_best_longest import module_text, write_course
 from tests.unit.test_malformed import CASES, apply_case
 
 ROOT = Path(__file__).parent.parent.parent
@@ -77,6 +78,43 @@ def test_json_output(tmp_path: Path) -> None:
     problems = json.loads(done.stdout)
     assert problems and set(problems[0]) == {"file", "line", "severity", "rule", "message"}
     assert {(p["file"], p["rule"]) for p in problems} >= {(str(path), "reference")}
+
+
+def test_stats_prints_the_course_figures_against_chance(tmp_path: Path) -> None:
+    # 16 decisions of 4 options (chance 4, limit 6), the best option the longest in 7 and the
+    # shortest in 1; one single-answer question of 3 options, the correct one the shortest
+    # (within its limit), and one multi-select question, which does not count.
+    decisions = ["b9 p3 o5 p7"] * 7 + ["b1 p3 o5 p7"] + ["b5 p3 o9 p7"] * 8
+    scenarios = [decisions[i : i + 3] for i in range(0, 16, 3)]
+    text = module_text("m", scenarios=scenarios, quizzes=[["c1 w3 w5", "*c9 w3"]])
+    root = write_course(tmp_path / "c", {"m": text})
+    plain = run("validate", root)
+    done = run("validate", "--stats", root)
+    assert done.returncode == plain.returncode == 0
+    assert "best-longest" not in plain.stdout.replace("[best-longest]", "")
+    assert all(line.startswith(str(root)) for line in plain.stdout.splitlines())
+    assert done.stdout.startswith(plain.stdout + "\n")  # the problems, then the figures
+    assert done.stderr == plain.stderr
+    figures = done.stdout[len(plain.stdout) :].splitlines()
+    rows = {line[:30].strip(): line[30:].split() for line in figures if line[:30].strip()}
+    assert rows["scenario decisions"] == ["16", "7*", "1", "4.0", "6.0"]
+    assert rows["single-answer quiz questions"] == ["1", "0", "1", "0.3", "1.4"]
+    assert figures[-1].startswith("limit = chance x 1.25 + 1; * above the limit")
+
+
+def test_stats_of_a_course_within_the_limits() -> None:
+    done = run("validate", "--stats", VALID)
+    assert done.returncode == 0 and "0 errors, 0 warnings" in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("best-longest: ")
+    assert lines[-1] == "limit = chance x 1.25 + 1"
+    assert "*" not in done.stdout
+
+
+def test_stats_and_json_do_not_combine(tmp_path: Path) -> None:
+    done = run("validate", "--stats", "--json", VALID)
+    assert done.returncode == 2
+    assert "not allowed with" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_missing_path_is_an_error_not_a_traceback(tmp_path: Path) -> None:
