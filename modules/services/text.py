@@ -1,23 +1,53 @@
-"""User text as it may be stored: line ends made LF, control characters refused at the field."""
+"""Text a person types, checked once where it enters: line ends made LF, control characters refused.
+
+PostgreSQL cannot store NUL at all, and the other control characters (C0 but tab and newline,
+DEL, the C1 range) are never typed on purpose: they come from a paste out of another program or
+from a hostile client, and they break the CSV exports, the emails and the screen. So each entry
+point refuses them with a message that names the field, before anything is written, and both
+databases keep exactly the same text. Direction controls (U+202E and friends) are not refused:
+right-to-left names need them now and then, and the renderer isolates every name it shows.
+"""
 
 from __future__ import annotations
 
-import re
-
 from modules.services.errors import InvalidInput
 
-# C0 controls but tab and newline, DEL, and the C1 range.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n"}
 
 
 def clean_text(value: str, field: str, *, multiline: bool = False) -> str:
-    """`value` with CRLF and lone CR as LF; InvalidInput naming `field` for a control character."""
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    found = _CONTROL.search(text) or (None if multiline else re.search("\n", text))
-    if found:
-        code = f"U+{ord(found.group()):04X}"
-        raise InvalidInput(
-            f"{field} contains a control character ({code}) that cannot be stored."
-            " Remove it and try again."
-        )
+    """`value` with CRLF, lone CR and the Unicode line and paragraph separators made LF.
+
+    `field` names what was typed, as the subject of a sentence ("Your name", "The cohort
+    name"). Raises InvalidInput naming the field and the first offending character: NUL, any
+    other C0 control but tab (and newline where `multiline`), DEL, a C1 control, or half of a
+    surrogate pair.
+    """
+    text = value
+    for line_break, lf in _LINE_BREAKS.items():
+        text = text.replace(line_break, lf)
+    for char in text:
+        if char == "\n" and not multiline:
+            raise InvalidInput(
+                f"{field} has a line break, and it must fit on one line. "
+                "Put it on one line and try again."
+            )
+        if is_refused(char, multiline=True):
+            raise InvalidInput(
+                f"{field} contains a control character ({codepoint(char)}) that cannot be "
+                "stored. Remove it and try again."
+            )
     return text
+
+
+def is_refused(char: str, *, multiline: bool = False) -> bool:
+    """True for a character that clean_text refuses (after turning CR into LF)."""
+    code = ord(char)
+    if char == "\t" or (char == "\n" and multiline):
+        return False
+    return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+
+
+def codepoint(char: str) -> str:
+    """U+0007 for BEL: how a message names a character that cannot be seen."""
+    return f"U+{ord(char):04X}"
