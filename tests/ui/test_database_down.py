@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
-from modules.services.errors import DATABASE_DOWN
+from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from modules.services.runtime import Runtime
 from modules.settings import Settings
 from modules.web import auth_routes, database_down
@@ -37,7 +36,9 @@ def test_pages_say_the_database_is_down(monkeypatch: pytest.MonkeyPatch) -> None
 def test_auth_forms_say_the_database_is_down(tmp_path: Path) -> None:
     engine = make_engine(UNREACHABLE)
     rt = Runtime(Settings(UNREACHABLE, SAMPLE), engine, session_factory(engine))
-    app = Starlette(routes=auth_routes(lambda: rt), exception_handlers={DBAPIError: database_down})
+    app = Starlette(
+        routes=auth_routes(lambda: rt), exception_handlers={StorageUnavailable: database_down}
+    )
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/auth/login")
     assert response.status_code == 503

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from modules.course.completion import Phase
-from modules.course.models import Commitment, Lesson, Quiz, Reflection, Scenario, Survey
-from modules.services.errors import ServiceError
+from modules.course.completion import Phase, module_complete
+from modules.course.models import Commitment, Lesson, Module, Quiz, Reflection, Scenario, Survey
+from modules.services.errors import ServiceError, StorageUnavailable
 from modules.ui.context import signed_in_page
 from modules.ui.render import references
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
-from modules.ui.steps.common import StepContext
+from modules.ui.steps.common import StepContext, show_error
 
 page = signed_in_page()
 params = st.query_params
@@ -18,39 +18,43 @@ preview = params.get("preview") == "1"
 try:
     module = page.learning.module(module_id)
     step_id = params.get("step") or module.steps[0].id
-    opened = (module.id, step_id, preview)
-    if st.session_state.get("ally_opened") != opened:  # write the position once per visit
-        step = page.learning.open_step(page.actor, module.id, step_id, preview)
-        st.session_state["ally_opened"] = opened
-    else:
-        step = page.learning.step(module.id, step_id)
+    step = page.learning.step(module.id, step_id)
 except ServiceError as error:
     st.error(str(error))
-    if st.button("Back to the course", type="primary"):
-        st.switch_page("pages/home.py")
+    st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
     st.stop()
+
+opened = (module.id, step.id, preview)
+if st.session_state.get("ally_opened") != opened:  # write the position once per visit
+    try:
+        page.learning.open_step(page.actor, module.id, step.id, preview)
+        st.session_state["ally_opened"] = opened
+    except StorageUnavailable as error:  # show the step anyway: nothing typed is lost
+        show_error(error)
+    except ServiceError as error:
+        st.error(str(error))
+        st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
+        st.stop()
 
 if preview:
     st.info(
         "Preview: what you do here is kept apart and never counts in progress or reports.",
         icon=":material/visibility:",
     )
-done = page.learning.completed_steps(page.actor, module.id, preview)
-index = module.steps.index(step)
-st.caption(f"{module.title} · step {index + 1} of {len(module.steps)}")
-st.progress(len(done & {s.id for s in module.steps}) / len(module.steps))
+# Filled after the step has run, so that a save that completes it shows in this same run.
+header = st.container()
 with st.sidebar:
-    st.markdown(f"**{module.title}**")
-    for number, item in enumerate(module.steps, start=1):
-        query = {"module": module.id, "step": item.id} | ({"preview": "1"} if preview else {})
-        st.page_link(
-            "pages/player.py",
-            label=f"{number}. {item.title or item.TYPE.title()}",
-            icon=":material/check_circle:" if item.id in done else ":material/circle:",
-            query_params=query,
-            disabled=item is step,
-        )
+    step_list = st.container()
 
+
+def completed_steps() -> set[str] | None:
+    try:
+        return page.learning.completed_steps(page.actor, module.id, preview)
+    except StorageUnavailable:
+        return None
+
+
+before = completed_steps()
 st.header(step.title or step.TYPE.title())
 ctx = StepContext(page, module, step, preview)
 if isinstance(step, Lesson):
@@ -69,6 +73,54 @@ elif isinstance(step, Survey):
     phase = phases.get(asked or "") or page.learning.overview(page.actor).self_assessment_due
     if survey.render(ctx, step, phase or Phase.AFTER):
         st.success("Thank you. Your answers are saved.")
-        if st.button("Back to the course", type="primary"):
-            st.switch_page("pages/home.py")
+    st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
+
+
+def show_progress(module: Module, done: set[str]) -> None:
+    index = module.steps.index(step)
+    with header:
+        st.caption(f"{module.title} · step {index + 1} of {len(module.steps)}")
+        count = len(done & {s.id for s in module.steps})
+        st.progress(count / len(module.steps), text=f"{count} of {len(module.steps)} steps done")
+    with step_list:
+        st.markdown(f"**{module.title}**")
+        for number, item in enumerate(module.steps, start=1):
+            query = {"module": module.id, "step": item.id} | ({"preview": "1"} if preview else {})
+            st.page_link(
+                "pages/player.py",
+                label=f"{number}. {item.title or item.TYPE.title()}",
+                icon=":material/check_circle:" if item.id in done else ":material/circle:",
+                query_params=query,
+                disabled=item is step,
+            )
+
+
+after = completed_steps() if before is not None else None
+show_progress(module, after or set())
+listed = module.id in page.content.course.modules
+if after is not None and listed and module_complete(module, after):
+    just_now = before is not None and not module_complete(module, before)
+    with st.container(border=True):
+        st.success(
+            "You completed this module." if just_now else "This module is complete.",
+            icon=":material/task_alt:",
+        )
+        overview = page.learning.overview(page.actor)
+        upcoming = next((m.module for m in overview.modules if not m.complete), None)
+        if upcoming is not None:
+            st.page_link(
+                "pages/player.py",
+                label=f"Next: {upcoming.title}",
+                icon=":material/arrow_forward:",
+                query_params={"module": upcoming.id, "step": upcoming.steps[0].id},
+            )
+        elif overview.self_assessment_due is Phase.AFTER and page.content.self_assessment:
+            sa = page.content.self_assessment
+            st.page_link(
+                "pages/player.py",
+                label=f"Last step of the course: {sa.title}",
+                icon=":material/checklist:",
+                query_params={"module": sa.id, "step": sa.steps[0].id, "phase": "after"},
+            )
+        st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
 references(page.bibliography)

@@ -8,28 +8,40 @@ import streamlit as st
 
 from modules.course.models import Commitment
 from modules.services.errors import ServiceError
-from modules.ui.steps.common import StepContext, next_button, show_error
+from modules.ui.steps.common import StepContext, keep_draft, next_button, show_error
 
 _PLAN = re.compile(r"^\s*When (?P<cue>.+?), I will (?P<action>.+?)\.?\s*$", re.IGNORECASE)
 
 
 def render(ctx: StepContext, step: Commitment) -> None:
     ctx.text(step.prompt)
-    st.caption("Plans written as *When ..., I will ...* are about twice as likely to happen.")
+    st.caption(
+        "Plans written as *When ..., I will ...* are carried out more often than plain goals."
+    )
     page = ctx.page
-    record = page.learning.record(page.actor, ctx.preview)
+    try:
+        record = page.learning.record(page.actor, ctx.preview)
+    except ServiceError as error:  # the database is down: keep the boxes and what is in them
+        show_error(error)
+        record = None
     saved = next(
         (
             c
-            for c in record.commitments
+            for c in (record.commitments if record else ())
             if c.step.module_id == ctx.module.id and c.step.step_id == step.id
         ),
         None,
     )
-    cue_key, action_key = f"cue-{step.id}", f"action-{step.id}"
-    if saved is not None:
-        st.session_state.setdefault(cue_key, saved.cue)
-        st.session_state.setdefault(action_key, saved.action)
+    suffix = f"{ctx.module.id}-{step.id}-{int(ctx.preview)}"
+    cue_key, action_key, date_key = f"cue-{suffix}", f"action-{suffix}", f"target-{suffix}"
+    keep_draft(cue_key, saved.cue if saved else None)
+    keep_draft(action_key, saved.action if saved else None)
+    if date_key not in st.session_state:
+        st.session_state[date_key] = (
+            saved.target_date
+            if saved
+            else page.learning.default_target_date(ctx.module.id, step.id)
+        )
     if step.suggestions:
         suggestion = st.selectbox(
             "Start from a suggestion (optional)",
@@ -48,10 +60,8 @@ def render(ctx: StepContext, step: Commitment) -> None:
         )
         target = st.date_input(
             "Target date",
-            value=saved.target_date
-            if saved
-            else page.learning.default_target_date(ctx.module.id, step.id),
-            min_value=page.learning.today(),
+            key=date_key,
+            min_value=min(page.learning.today(), st.session_state[date_key]),
             format="MM/DD/YYYY",
         )
         submitted = st.form_submit_button("Save my plan", type="primary")

@@ -51,5 +51,15 @@ def next_button(ctx: StepContext, label: str = "Next step") -> None:
         go_to(ctx.module.id, following.id, ctx.preview)
 
 
+def keep_draft(key: str, saved: str | None) -> None:
+    """Fill the text box `key` with the stored text once; after that it keeps what was typed.
+
+    A box that is keyed and never given `value=` keeps the learner's text through every rerun,
+    a failed save and a database outage in the same tab.
+    """
+    if key not in st.session_state and saved is not None:
+        st.session_state[key] = saved
+
+
 def show_error(error: ServiceError) -> None:
     st.error(str(error))

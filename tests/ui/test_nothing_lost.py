@@ -1,0 +1,144 @@
+"""Nothing a learner types is lost: successive saves, a database outage, the same-run progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from modules.services.actors import Actor
+from modules.services.errors import DATABASE_DOWN, StorageUnavailable
+from modules.services.runtime import runtime
+from modules.services.uow import SqlUnitOfWork
+from progress import journal
+
+AppAs = Callable[..., AppTest]
+VERSIONS = [
+    "Dr. Rivera",
+    "Dr. Rivera, about rounds",
+    "Dr. Rivera, about how rounds run and who speaks first",
+    "Dr. Rivera and the charge nurse, about how rounds run and who speaks first",
+    "Dr. Rivera and the charge nurse, about rounds.\r\nThen the residents, on Friday.",
+]
+
+
+def player(app_as: AppAs, actor: Actor, step: str) -> AppTest:
+    at = app_as(actor, module="sample", step=step)
+    at.switch_page("pages/player.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def save(at: AppTest, label: str) -> None:
+    next(b for b in at.button if b.label == label).click()
+    at.run()
+    assert not at.exception, at.exception
+
+
+def stored_reflection(actor: Actor) -> str | None:
+    with runtime().transaction() as session:
+        found = journal.reflections(session, actor.user_id, "test-course")
+    return found[0].text if found else None
+
+
+class Outage:
+    """Makes every SQL unit of work fail as an unreachable database would, until `end()`."""
+
+    def __init__(self) -> None:
+        self._monkeypatch = pytest.MonkeyPatch()  # its own: undo() must not undo the fixtures'
+
+    def start(self) -> None:
+        def down(_: SqlUnitOfWork) -> SqlUnitOfWork:
+            raise StorageUnavailable(DATABASE_DOWN)
+
+        self._monkeypatch.setattr(SqlUnitOfWork, "__enter__", down)
+
+    def end(self) -> None:
+        self._monkeypatch.undo()
+
+
+def test_five_successive_reflection_saves_in_one_visit_all_stick(
+    app_as: AppAs, learner: Actor
+) -> None:
+    at = player(app_as, learner, "think")
+    for version in VERSIONS:
+        at.text_area[0].set_value(version)
+        save(at, "Save my reflection")
+        expected = version.replace("\r\n", "\n")
+        assert at.text_area[0].value == version  # the box keeps what was typed
+        assert stored_reflection(learner) == expected
+    again = player(app_as, learner, "think")  # a reload
+    assert again.text_area[0].value == VERSIONS[-1].replace("\r\n", "\n")
+
+
+def test_a_reflection_typed_while_the_database_is_down_is_kept_and_saved_later(
+    app_as: AppAs, learner: Actor
+) -> None:
+    at = player(app_as, learner, "think")
+    outage = Outage()
+    outage.start()
+    at.text_area[0].set_value("Ask the charge nurse what she sees at handoff")
+    save(at, "Save my reflection")
+    assert DATABASE_DOWN in [e.value for e in at.error]
+    assert at.text_area[0].value == "Ask the charge nurse what she sees at handoff"
+    at.run()  # another rerun while still down: the draft is still there
+    assert at.text_area[0].value == "Ask the charge nurse what she sees at handoff"
+    outage.end()
+    save(at, "Save my reflection")
+    assert at.success[0].value == "Saved."
+    assert stored_reflection(learner) == "Ask the charge nurse what she sees at handoff"
+
+
+def test_a_plan_typed_while_the_database_is_down_is_kept_and_saved_later(
+    app_as: AppAs, learner: Actor
+) -> None:
+    at = player(app_as, learner, "plan")
+    outage = Outage()
+    outage.start()
+    at.text_input[0].set_value("the Friday huddle ends")
+    at.text_input[1].set_value("ask who has not spoken yet")
+    save(at, "Save my plan")
+    assert DATABASE_DOWN in [e.value for e in at.error]
+    assert [t.value for t in at.text_input[:2]] == [
+        "the Friday huddle ends",
+        "ask who has not spoken yet",
+    ]
+    outage.end()
+    save(at, "Save my plan")
+    with runtime().transaction() as session:
+        (plan,) = journal.commitments(session, learner.user_id, "test-course")
+    assert (plan.cue, plan.action) == ("the Friday huddle ends", "ask who has not spoken yet")
+
+
+def test_the_save_that_completes_a_step_shows_in_the_same_run(
+    app_as: AppAs, learner: Actor
+) -> None:
+    at = player(app_as, learner, "think")
+    steps = len([p for p in at.sidebar.get("page_link")])
+    assert f"0 of {steps} steps done" in [p.proto.text for p in at.get("progress")]
+    at.text_area[0].set_value("Dr. Rivera about rounds")
+    save(at, "Save my reflection")
+    assert f"1 of {steps} steps done" in [p.proto.text for p in at.get("progress")]
+    ticked = [p.proto.label for p in at.sidebar.get("page_link") if "check_circle" in p.proto.icon]
+    assert ticked == [
+        p.proto.label
+        for p in at.sidebar.get("page_link")
+        if "Reflect" in p.proto.label or p.proto.disabled
+    ]
+
+
+def test_the_self_assessment_offers_its_way_back_on_every_run(
+    app_as: AppAs, learner: Actor
+) -> None:
+    at = app_as(learner, module="survey", step="habits", phase="before")
+    at.switch_page("pages/player.py")
+    at.run()
+    for radio in at.main.radio:
+        radio.set_value(3)
+    save(at, "Save my answers")
+    assert "Back to the course" in [p.proto.label for p in at.main.get("page_link")]
+    at.run()  # the next rerun (a click is one) still offers it: a link, not a one-run button
+    links = {p.proto.label: p.proto.page for p in at.main.get("page_link")}
+    assert links["Back to the course"] == "home"
