@@ -1,24 +1,131 @@
-"""The one place that renders course and user text: no raw HTML, `$` as money, numbered refs."""
+"""The one place that turns course and user text into what Streamlit shows.
+
+Streamlit reads nearly every string as markdown: st.markdown and st.write, captions, titles,
+messages (success, info, warning, error, toast), expander titles, tab names, metric labels,
+widget labels and radio options. Pages build every such string from these functions, and
+tests/unit/test_one_renderer.py fails when one passes anything else.
+
+- User text (names, addresses, plans, notes, reflections): `plain()` for markdown, so it shows
+  exactly as typed, never as formatting, a link, an image, an icon or LaTeX; `option()` for the
+  places that show plain text (select box and multiselect options, table cells).
+- Course content, markdown by design: `content()` for a label, `markdown()` to write a block.
+  `$` is a dollar sign, `[@id]` a numbered reference, raw HTML is shown as text, and the only
+  links kept are https links written as `[text](https://...)`: images are never shown (the
+  browser would fetch them), other links and bare http:// or www. addresses are shown as typed.
+
+Right-to-left text and direction controls in user text are put in a bidi isolate (U+2068 ...
+U+2069) with their own controls balanced, so a name shows in its own direction and cannot
+reorder the text around it. Text with neither cannot reorder anything and is left as typed,
+so copying an address copies only the address.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import escape
 
 import streamlit as st
 
 from modules.course.citations import Bibliography
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+FSI, PDI, PDF = "\u2068", "\u2069", "\u202c"
+_OPENS_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
+_OPENS_ISOLATE = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+# Bidi classes that can move text: right-to-left letters and Arabic digits, and the openers
+# of embeddings, overrides and isolates.
+_MOVES_TEXT = frozenset({"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "LRI", "RLI", "FSI"})
+WORD_JOINER = "\u2060"  # invisible; splits what Streamlit would turn into a link or an icon
+NBSP = "\u00a0"
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=:])")
+# Streamlit links www. and scheme:// addresses and draws :material/...: icons after markdown
+# escapes are read, so a backslash cannot stop them; a word joiner can.
+_LINKED_OR_DRAWN = re.compile(r"(?i)(?<=www)(?=\.)|(?=://)|(?<=:)(?=material/)")
+_LEADING_SPACE = re.compile(r"^[ \t]+")
 
 
 def plain(text: str) -> str:
-    """User text (names, addresses) escaped so that markdown shows it exactly as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """User text for markdown: shown literally, line breaks kept, right-to-left text isolated."""
+    return "  \n".join(_plain_line(line) for line in text.splitlines())
+
+
+def option(text: str) -> str:
+    """User text for a place that shows plain text (select box options, table cells)."""
+    return " ".join(_isolated(line) for line in text.splitlines())
+
+
+def _plain_line(line: str) -> str:
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINKED_OR_DRAWN.sub(WORD_JOINER, line))
+    # Leading spaces would start a code block; no-break spaces keep the indent and not that.
+    indented = _LEADING_SPACE.sub(
+        lambda m: m.group().replace("\t", NBSP * 4).replace(" ", NBSP), escaped
+    )
+    return _isolated(indented)
+
+
+def _isolated(line: str) -> str:
+    balanced = _balanced(line)
+    if not any(unicodedata.bidirectional(c) in _MOVES_TEXT for c in balanced):
+        return balanced
+    return FSI + balanced + PDI
+
+
+def _balanced(line: str) -> str:
+    """`line` with every embedding and isolate it opens closed, and stray closers dropped.
+
+    A stray PDI would close the isolate around the name early; an open RLO would reverse the
+    rest of the line.
+    """
+    kept: list[str] = []
+    open_closers: list[str] = []
+    for char in line:
+        if char in _OPENS_EMBEDDING or char in _OPENS_ISOLATE:
+            open_closers.append(PDF if char in _OPENS_EMBEDDING else PDI)
+        elif char == PDF:
+            if not open_closers or open_closers[-1] != PDF:
+                continue
+            open_closers.pop()
+        elif char == PDI:
+            if PDI not in open_closers:
+                continue
+            while (closer := open_closers.pop()) != PDI:
+                kept.append(closer)
+        kept.append(char)
+    return "".join(kept + open_closers[::-1])
+
+
+def content(text: str, bibliography: Bibliography) -> str:
+    """Course markdown for a label or a block: `$` escaped, citations numbered, links made safe."""
+    return _CONTENT_PIECE.sub(_safe_piece, bibliography.prepare(text))
 
 
 def markdown(text: str, bibliography: Bibliography) -> None:
-    st.markdown(bibliography.prepare(text), unsafe_allow_html=False)
+    """Write a block of course content."""
+    st.markdown(content(text, bibliography))
+
+
+# Read left to right, so a kept link's address is never touched by the rules after it.
+_CONTENT_PIECE = re.compile(
+    r"(?P<escaped>\\.)"
+    r"|(?P<code>`[^`\n]*`)"
+    r"|(?P<link>\[(?:[^\[\]\\\n]|\\.)*\]\((?P<target>[^()\s]*)(?:\s+\"[^\"\n]*\")?\))"
+    r"|(?P<opener>!?\[|<)"
+    r"|(?P<address>(?i:\bhttp|\bftp)(?=://)|(?i:\bwww)(?=\.))"
+)
+
+
+def _safe_piece(match: re.Match[str]) -> str:
+    piece = match.group()
+    if match.group("link"):
+        if match.group("target").lower().startswith("https://"):
+            return piece
+        return "\\[" + _CONTENT_PIECE.sub(_safe_piece, piece[1:])
+    if match.group("opener"):  # an image, another link or a reference to one, raw HTML
+        return "".join("\\" + char for char in piece)
+    if match.group("address"):
+        return piece + WORD_JOINER
+    return piece  # an escape or a code span, shown as written
 
 
 def references(bibliography: Bibliography) -> None:
@@ -27,8 +134,7 @@ def references(bibliography: Bibliography) -> None:
         return
     with st.expander(f"References ({len(bibliography.cited)})"):
         for number, source in enumerate(bibliography.cited, start=1):
-            line = f"{number}. {source.citation}"
-            st.markdown(Bibliography([]).prepare(line))
+            st.markdown(f"{number:d}. {content(source.citation, Bibliography([]))}")
             if source.url:
                 st.link_button("Open source", source.url, type="tertiary")
 
