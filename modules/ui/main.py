@@ -5,8 +5,8 @@ import logging
 import streamlit as st
 
 from modules.services.actors import Actor
-from modules.services.errors import StorageUnavailable
-from modules.ui.identity import current_actor
+from modules.services.errors import SignedOut, StorageUnavailable
+from modules.ui.identity import resolve_actor
 from modules.ui.render import plain, site_link
 
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
@@ -78,13 +78,16 @@ def facilitator_pages() -> list[st.Page]:
 
 
 try:
-    actor = current_actor()
+    actor = resolve_actor()
     navigation = st.navigation(pages_for(actor))
     if actor is not None:
         with st.sidebar:
             st.caption(f"Signed in as **{plain(actor.display_name)}**")
             site_link("Sign out", "/auth/logout")
     navigation.run()
+except SignedOut as error:  # signed out in another tab, or the session ended: say so
+    st.warning(str(error), icon=":material/logout:")
+    site_link("Sign in", "/auth/login", primary=True)
 except StorageUnavailable as error:  # the database is down: say so, never a traceback
     logging.getLogger("ally").warning("database unavailable: %r", error.__cause__)
     st.error(str(error), icon=":material/cloud_off:")
