@@ -21,6 +21,7 @@ from progress.errors import StorageError
 from progress.migrate import MigrationError, new_revision, upgrade_to_head
 from progress.passwords import hash_password, password_problem
 from progress.tables import ROLES
+from progress.tables.accounts import LEARNER
 
 PROG = "python -m progress"
 
@@ -84,7 +85,7 @@ def _create_user(arguments: argparse.Namespace, stdin: TextIO) -> int:
         raise UsageError(problem)
     engine = make_engine(load_settings().database_url)
     upgrade_to_head(engine)
-    requested = set(arguments.role or ["learner"])
+    requested = set(arguments.role or [LEARNER])
     with session_factory(engine).begin() as session:
         user = create_user(
             session, arguments.email, arguments.name, hash_password(password), roles=requested

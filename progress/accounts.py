@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from progress.database import as_utc, lock_for_write
 from progress.errors import EmailTaken, RecordNotFound
 from progress.tables import ROLES, UserRoleRow, UserRow
+from progress.tables.accounts import ADMIN, FACILITATOR, LEARNER
 
-FIRST_ACCOUNT_ROLES = frozenset({"admin", "facilitator"})
+FIRST_ACCOUNT_ROLES = frozenset({ADMIN, FACILITATOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def create_user(
     email: str,
     display_name: str,
     password_hash: str | None,
-    roles: Iterable[str] = ("learner",),
+    roles: Iterable[str] = (LEARNER,),
     now: datetime | None = None,
 ) -> UserRecord:
     """Add an account; on an empty database it also gets the administrator and facilitator roles.

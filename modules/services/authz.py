@@ -7,9 +7,10 @@ expired or deleted account, or a role change takes effect on the very next call,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
-from modules.services.actors import Actor
-from modules.services.errors import PermissionDenied, SignedOut
+from modules.services.actors import FACILITATOR, Actor
+from modules.services.errors import NotFound, PermissionDenied, SignedOut
 from modules.services.uow import PeopleRepository
 
 SIGNED_OUT = "You are signed out (here or in another tab). Please sign in again to continue."
@@ -37,6 +38,23 @@ def require_preview_allowed(actor: Actor, preview: bool) -> None:
     """Preview mode (records that never count) is for facilitators and administrators."""
     if preview:
         require_facilitator(actor)
+
+
+def require_cohort_manager(
+    actor: Actor, cohort_exists: bool, facilitates: Callable[[], bool]
+) -> None:
+    """Administrators manage every cohort; facilitators the ones they own or co-facilitate.
+
+    Someone who may not manage a cohort gets the same answer whether or not it exists, so
+    cohort ids cannot be probed; only administrators learn that an id is unknown.
+    """
+    if actor.is_admin:
+        if not cohort_exists:
+            raise NotFound("That cohort does not exist.")
+        return
+    if cohort_exists and FACILITATOR in actor.roles and facilitates():
+        return
+    raise PermissionDenied("Only the facilitators of this cohort and administrators can do this.")
 
 
 def learner(people: PeopleRepository, actor: Actor, preview: bool) -> Actor:

@@ -15,13 +15,17 @@ from sqlalchemy.orm import Session
 from modules.cohorts.cohort import CohortError, CohortSettings
 from modules.cohorts.roster import RosterRow, read_roster
 from modules.course.models import CourseContent
+from modules.services import authz
 from modules.services.accounts import AccountLink
-from modules.services.actors import ADMIN, FACILITATOR, Actor, require_facilitator
-from modules.services.errors import InvalidInput, NotFound, PermissionDenied
+from modules.services.actors import ADMIN, FACILITATOR, Actor
+from modules.services.authz import require_facilitator
+from modules.services.errors import InvalidInput, NotFound
 from modules.services.runtime import Runtime
 from progress import accounts, auth, cohorts
-from progress.cohorts import AssignmentRecord, CohortRecord, FacilitatorRecord, MemberRecord
+from progress.cohorts import AssignmentRecord, FacilitatorRecord, MemberRecord
+from progress.cohorts import CohortRecord as CohortRecord  # the pages name it through here
 from progress.errors import EmailTaken
+from progress.people_repo import SqlPeopleRepository
 
 SET_PASSWORD_LIFETIME = timedelta(days=14)
 
@@ -51,34 +55,22 @@ class CohortService:
 
     # Who may manage a cohort
 
-    def _roles_now(self, session: Session, actor: Actor) -> frozenset[str]:
-        """The roles in the database now: a stale Actor gains nothing."""
-        user = accounts.get_user(session, actor.user_id)
-        return frozenset(user.roles) if user else frozenset()
-
     def managed(self, session: Session, actor: Actor, cohort_id: int) -> CohortRecord:
         """The cohort, when `actor` may manage it; PermissionDenied otherwise.
 
         Someone who may not manage a cohort gets the same answer whether or not it exists,
         so cohort ids cannot be probed; only administrators learn that an id is unknown.
         """
-        roles = self._roles_now(session, actor)
-        cohort = cohorts.get_cohort(session, cohort_id)
-        exists = cohort is not None and cohort.course_id == self.course_id
-        if ADMIN in roles:
-            if cohort is None or not exists:
-                raise NotFound("That cohort does not exist.")
-            return cohort
-        if (
-            cohort is not None
-            and exists
-            and FACILITATOR in roles
-            and cohorts.is_cohort_facilitator(session, cohort_id, actor.user_id)
-        ):
-            return cohort
-        raise PermissionDenied(
-            "Only the facilitators of this cohort and administrators can do this."
+        actor = authz.current(SqlPeopleRepository(session), actor)
+        found = cohorts.get_cohort(session, cohort_id)
+        cohort = found if found is not None and found.course_id == self.course_id else None
+        authz.require_cohort_manager(
+            actor,
+            cohort is not None,
+            lambda: cohorts.is_cohort_facilitator(session, cohort_id, actor.user_id),
         )
+        assert cohort is not None  # require_cohort_manager refuses an unknown cohort
+        return cohort
 
     def settings_of(self, cohort: CohortRecord) -> CohortSettings:
         return CohortSettings(
@@ -92,9 +84,8 @@ class CohortService:
     ) -> CohortRecord:
         require_facilitator(actor)
         settings = self._checked(name, time_zone, inactive_after_days)
-        with self.rt.sessions.begin() as session:
-            if not self._roles_now(session, actor) & {ADMIN, FACILITATOR}:
-                raise PermissionDenied("Only facilitators and administrators can create cohorts.")
+        with self.rt.transaction() as session:
+            authz.facilitator(SqlPeopleRepository(session), actor)
             return cohorts.create_cohort(
                 session,
                 course_id=self.course_id,
@@ -107,27 +98,25 @@ class CohortService:
     def mine(self, actor: Actor, *, include_archived: bool = False) -> list[CohortRecord]:
         """The cohorts the actor manages: all of them for an administrator."""
         require_facilitator(actor)
-        with self.rt.sessions.begin() as session:
-            roles = self._roles_now(session, actor)
-            if ADMIN in roles:
+        with self.rt.transaction() as session:
+            actor = authz.facilitator(SqlPeopleRepository(session), actor)
+            if actor.is_admin:
                 found = cohorts.all_cohorts(session, include_archived=include_archived)
-            elif FACILITATOR in roles:
+            else:
                 found = cohorts.cohorts_facilitated_by(
                     session, actor.user_id, include_archived=include_archived
                 )
-            else:
-                raise PermissionDenied("Only facilitators and administrators manage cohorts.")
         return [c for c in found if c.course_id == self.course_id]
 
     def get(self, actor: Actor, cohort_id: int) -> CohortRecord:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             return self.managed(session, actor, cohort_id)
 
     def update(
         self, actor: Actor, cohort_id: int, *, name: str, time_zone: str, inactive_after_days: int
     ) -> CohortRecord:
         settings = self._checked(name, time_zone, inactive_after_days)
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohorts.update_cohort(
                 session,
@@ -138,14 +127,14 @@ class CohortService:
             )
 
     def archive(self, actor: Actor, cohort_id: int, archived: bool = True) -> CohortRecord:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             if archived:
                 return cohorts.archive_cohort(session, cohort_id)
             return cohorts.restore_cohort(session, cohort_id)
 
     def new_join_code(self, actor: Actor, cohort_id: int) -> str:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohorts.new_join_code(session, cohort_id)
 
@@ -158,12 +147,12 @@ class CohortService:
     # Facilitators and members
 
     def facilitators(self, actor: Actor, cohort_id: int) -> list[FacilitatorRecord]:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohorts.facilitators(session, cohort_id)
 
     def add_facilitator(self, actor: Actor, cohort_id: int, email: str) -> FacilitatorRecord:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             person = accounts.find_user_by_email(session, email)
             if person is None:
@@ -179,7 +168,7 @@ class CohortService:
             )
 
     def remove_facilitator(self, actor: Actor, cohort_id: int, user_id: int) -> None:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             remaining = [
                 f for f in cohorts.facilitators(session, cohort_id) if f.user_id != user_id
@@ -189,19 +178,20 @@ class CohortService:
             cohorts.remove_facilitator(session, cohort_id, user_id)
 
     def members(self, actor: Actor, cohort_id: int) -> list[MemberRecord]:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohorts.members(session, cohort_id)
 
     def remove_member(self, actor: Actor, cohort_id: int, user_id: int) -> None:
         """Take a learner out of the cohort; everything they did stays theirs."""
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             cohorts.remove_member(session, cohort_id, user_id)
 
     def join(self, actor: Actor, code: str) -> CohortRecord:
         """A signed-in learner joins with a code (or an invite link carrying it)."""
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
+            actor = authz.current(SqlPeopleRepository(session), actor)
             cohort = cohorts.cohort_by_join_code(session, code)
             if (
                 cohort is None
@@ -217,13 +207,13 @@ class CohortService:
     # Roster import: a dry run first, then everything or nothing
 
     def preview_roster(self, actor: Actor, cohort_id: int, data: bytes) -> list[RosterRow]:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return self._read_roster(session, cohort_id, data)
 
     def import_roster(self, actor: Actor, cohort_id: int, data: bytes) -> ImportResult:
         """Add the valid rows in one transaction; new accounts get a set-password link."""
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             rows = self._read_roster(session, cohort_id, data)
             links: list[AccountLink] = []
@@ -260,7 +250,7 @@ class CohortService:
     # Assignments
 
     def assignments(self, actor: Actor, cohort_id: int) -> list[AssignmentRecord]:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohorts.assignments(session, cohort_id)
 
@@ -272,20 +262,21 @@ class CohortService:
         unknown = [m for m in wanted if m not in self.content.course.modules]
         if not wanted or unknown:
             raise InvalidInput("Choose modules of this course to assign.")
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             for module_id in wanted:
                 cohorts.set_assignment(session, cohort_id, module_id, due_date, actor.user_id)
             return cohorts.assignments(session, cohort_id)
 
     def unassign(self, actor: Actor, cohort_id: int, module_id: str) -> None:
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             cohorts.remove_assignment(session, cohort_id, module_id)
 
     def my_assignments(self, actor: Actor, completed: Sequence[str]) -> list[LearnerAssignment]:
         """The learner's own assignments, earliest due first; `completed`: modules done."""
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
+            actor = authz.current(SqlPeopleRepository(session), actor)
             found = cohorts.assignments_for_learner(session, actor.user_id)
         result = []
         for cohort, assignment in found:
