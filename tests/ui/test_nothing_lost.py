@@ -142,3 +142,36 @@ def test_the_self_assessment_offers_its_way_back_on_every_run(
     at.run()  # the next rerun (a click is one) still offers it: a link, not a one-run button
     links = {p.proto.label: p.proto.page for p in at.main.get("page_link")}
     assert links["Back to the course"] == "home"
+
+
+def test_the_save_that_finishes_a_module_says_so_and_offers_what_comes_next(
+    app_as: AppAs, learner: Actor
+) -> None:
+    from modules.course.validation import validate_directory
+    from modules.services.learning import LearningService
+    from modules.services.practice import Practice
+    from tests.ui.conftest import SAMPLE
+
+    content = validate_directory(SAMPLE).content
+    assert content is not None
+    learning = LearningService(runtime().uow, content)
+    practice = Practice(learning)
+    learning.complete_lesson(learner, "sample", "why")
+    view = practice.scenario_view(learner, "sample", "rounds")
+    for position, choice in enumerate(("thank", "plan", "follow")):
+        view = practice.choose(learner, "sample", "rounds", view.attempt_id, position, choice)
+    quiz = practice.quiz_view(learner, "sample", "check")
+    practice.submit_quiz(
+        learner, "sample", "check", quiz.attempt_id, {"q1": {"a"}, "q2": {"a", "c"}}
+    )
+    learning.save_reflection(learner, "sample", "think", "Ask Dr. Rivera about rounds")
+    at = player(app_as, learner, "plan")  # the last required step
+    assert not [s for s in at.success if "module" in str(s.value)]
+    at.text_input[0].set_value("rounds end on Friday")
+    at.text_input[1].set_value("ask one resident for feedback")
+    save(at, "Save my plan")
+    assert "You completed this module." in [s.value for s in at.success]
+    links = [p.proto.label for p in at.main.get("page_link")]
+    assert "Back to the course" in links
+    again = player(app_as, learner, "plan")  # later visits say it is complete, not "just now"
+    assert "This module is complete." in [s.value for s in again.success]
