@@ -11,7 +11,7 @@ import streamlit as st
 from modules.services.accounts import AccountLink, Person
 from modules.services.mail import MailNotSent, send_account_link
 from modules.services.runtime import Runtime
-from modules.ui.render import plain
+from modules.ui.render import option, plain
 
 ROLE_LABELS = {"learner": "Learner", "facilitator": "Facilitator", "admin": "Administrator"}
 _NEW_LINK_KEY = "people_new_link"
@@ -27,7 +27,8 @@ class NewLink:
 
 
 def person_label(person: Person) -> str:
-    return f"{person.display_name} <{person.email}>"
+    """A person in a select box (plain text): the name isolated, so it cannot move the address."""
+    return f"{option(person.display_name)} <{option(person.email)}>"
 
 
 def people_table(people: list[Person]) -> list[dict[str, Any]]:
@@ -84,7 +85,7 @@ def show_new_link() -> None:
     what = "Invitation" if new.invitation else "Reset link"
     st.success(
         f"{what} for {plain(new.name)} created. Copy it now and send it to them: it is shown "
-        f"only this once, works once, and expires {new.expires}."
+        f"only this once, works once, and expires {plain(new.expires)}."
     )
     st.code(new.url, language=None)
     if new.mail_note:

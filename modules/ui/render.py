@@ -38,11 +38,12 @@ _MOVES_TEXT = frozenset({"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "LRI", "RL
 WORD_JOINER = "\u2060"  # invisible; splits what Streamlit would turn into a link or an icon
 NBSP = "\u00a0"
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=:])")
-# Streamlit links www. and scheme:// addresses and draws :material/...: icons after markdown
-# escapes are read, so a backslash cannot stop them; a word joiner can.
+# Escaped wherever they are: emphasis, code, links, HTML, LaTeX, tables, strikethrough, an
+# entity (&#x202E; is a direction control), a Streamlit directive (:smile:, :red[...]).
+_INLINE_SPECIAL = re.compile(r"(?P<shortcode>:[\w+-]+:)|:(?=[\w-]+\[)|[\\`*_\[\]<~$|]|&(?=#?\w+;)")
+# Escaped at the start of a line only: headings, quotes, list items, setext underlines.
+_LINE_START = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d{1,9})([.)]))?")
 _LINKED_OR_DRAWN = re.compile(r"(?i)(?<=www)(?=\.)|(?=://)|(?<=:)(?=material/)")
-_LEADING_SPACE = re.compile(r"^[ \t]+")
 
 
 def plain(text: str) -> str:
@@ -56,12 +57,27 @@ def option(text: str) -> str:
 
 
 def _plain_line(line: str) -> str:
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINKED_OR_DRAWN.sub(WORD_JOINER, line))
-    # Leading spaces would start a code block; no-break spaces keep the indent and not that.
-    indented = _LEADING_SPACE.sub(
-        lambda m: m.group().replace("\t", NBSP * 4).replace(" ", NBSP), escaped
-    )
-    return _isolated(indented)
+    unlinked = _LINKED_OR_DRAWN.sub(WORD_JOINER, line)
+    escaped = _INLINE_SPECIAL.sub(_escape_inline, unlinked)
+    marked = _LINE_START.sub(_escape_line_start, escaped)
+    return _isolated(marked)
+
+
+def _escape_inline(match: re.Match[str]) -> str:
+    shortcode = match.group("shortcode")
+    if shortcode:  # both colons: Streamlit draws :smile: from either half left bare
+        return "\\:" + shortcode[1:-1].replace("_", "\\_") + "\\:"
+    return "\\" + match.group()
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    # No-break spaces keep an indent without starting a code block.
+    indent = match.group(1).replace("\t", NBSP * 4).replace(" ", NBSP)
+    if match.group(2):
+        return f"{indent}\\{match.group(2)}"
+    if match.group(3):
+        return f"{indent}{match.group(3)}\\{match.group(4)}"
+    return indent
 
 
 def _isolated(line: str) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from modules.services.errors import ServiceError
 from modules.ui.facilitate.common import CohortTab
+from modules.ui.render import plain
 
 
 def render(tab: CohortTab) -> None:
@@ -36,12 +37,12 @@ def render(tab: CohortTab) -> None:
             min_value=today,
             format="MM/DD/YYYY",
         )
-        st.caption(f"Dates are in the cohort's time zone ({tab.cohort.time_zone}).")
+        st.caption(f"Dates are in the cohort's time zone ({plain(tab.cohort.time_zone)}).")
         if st.form_submit_button("Assign", type="primary"):
             try:
                 tab.service.assign(tab.actor, tab.cohort.id, modules if whole else chosen, due)
             except ServiceError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 st.rerun()
     if current:

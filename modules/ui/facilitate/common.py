@@ -9,6 +9,7 @@ from modules.course.models import CourseContent
 from modules.services.actors import Actor
 from modules.services.cohort_reports import CohortReports
 from modules.services.cohorts import CohortService
+from modules.ui.render import option
 from progress.cohorts import CohortRecord
 
 
@@ -25,5 +26,6 @@ class CohortTab:
         return Bibliography(self.content.course.sources)
 
     def module_title(self, module_id: str) -> str:
+        """A module's title for plain-text places: select boxes, table cells and headers."""
         module = self.content.modules.get(module_id)
-        return module.title if module else module_id
+        return option(module.title if module else module_id)

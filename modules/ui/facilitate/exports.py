@@ -34,6 +34,6 @@ def render(tab: CohortTab) -> None:
         " into your email."
     )
     for reminder in due:
-        with st.expander(f"{reminder.name} · {len(reminder.modules)} overdue"):
+        with st.expander(f"{plain(reminder.name)} · {len(reminder.modules)} overdue"):
             st.markdown(f"To: {plain(reminder.email)}")
             st.code(reminder.message, language=None, wrap_lines=True)

@@ -13,7 +13,7 @@ from modules.services.errors import ServiceError
 from modules.services.mail import MailNotSent, send_account_link
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.people import absolute
-from modules.ui.render import plain
+from modules.ui.render import option, plain
 from modules.ui.state import runtime
 
 STATUS = {"add": "Will be added", "already": "Already in the cohort", "rejected": "Not imported"}
@@ -57,7 +57,9 @@ def _members(tab: CohortTab) -> None:
             "Remove someone from this cohort",
             [m.user_id for m in members],
             index=None,
-            format_func={m.user_id: f"{m.display_name} <{m.email}>" for m in members}.__getitem__,
+            format_func={
+                m.user_id: f"{option(m.display_name)} <{option(m.email)}>" for m in members
+            }.__getitem__,
         )
         st.caption("Their account and everything they did stay; they just leave this cohort.")
         if st.form_submit_button("Remove") and who is not None:
@@ -79,12 +81,12 @@ def _roster(tab: CohortTab) -> None:
         with st.spinner("Checking the roster..."):
             rows = tab.service.preview_roster(tab.actor, tab.cohort.id, data)
     except ServiceError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     counts = {s: sum(r.status == s for r in rows) for s in STATUS}
     st.markdown(
-        f"**{counts['add']}** to add, **{counts['already']}** already in the cohort, "
-        f"**{counts['rejected']}** not imported."
+        f"**{counts['add']:d}** to add, **{counts['already']:d}** already in the cohort, "
+        f"**{counts['rejected']:d}** not imported."
     )
     st.dataframe(
         [
@@ -101,13 +103,13 @@ def _roster(tab: CohortTab) -> None:
         width="stretch",
     )
     if counts["add"] and st.button(
-        f"Add {counts['add']} people", type="primary", key="roster-confirm"
+        f"Add {counts['add']:d} people", type="primary", key="roster-confirm"
     ):
         try:
-            with st.spinner(f"Adding {counts['add']} people..."):
+            with st.spinner(f"Adding {counts['add']:d} people..."):
                 result = tab.service.import_roster(tab.actor, tab.cohort.id, data)
         except ServiceError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
             return
         st.session_state["roster-result"] = result
     imported = st.session_state.get("roster-result")
@@ -116,7 +118,7 @@ def _roster(tab: CohortTab) -> None:
 
 
 def _imported(result: ImportResult) -> None:
-    st.success(f"Added {result.added} people.", icon=":material/group_add:")
+    st.success(f"Added {result.added:d} people.", icon=":material/group_add:")
     if not result.links:
         return
     st.markdown(
@@ -176,6 +178,6 @@ def _facilitators(tab: CohortTab) -> None:
             try:
                 tab.service.add_facilitator(tab.actor, tab.cohort.id, email)
             except ServiceError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 st.rerun()

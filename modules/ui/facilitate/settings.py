@@ -8,6 +8,7 @@ import streamlit as st
 
 from modules.services.errors import ServiceError
 from modules.ui.facilitate.common import CohortTab
+from modules.ui.render import plain
 
 US_ZONES = (
     "America/New_York",
@@ -47,7 +48,7 @@ def render(tab: CohortTab) -> None:
                     tab.actor, cohort.id, name=name, time_zone=zone, inactive_after_days=int(days)
                 )
             except ServiceError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 st.rerun()
     archived = cohort.archived_at is not None

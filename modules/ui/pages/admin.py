@@ -25,7 +25,7 @@ rt = runtime()
 try:
     people = accounts.list_people(rt, actor)
 except PermissionDenied as denied:
-    st.error(str(denied))
+    st.error(plain(str(denied)))
     st.stop()
 
 show_new_link()
@@ -52,7 +52,7 @@ if person is not None:
             remember_link(link, invitation=False, sent=send_link_by_mail(rt, link, False))
             st.rerun()
     except (accounts.AccountProblem, PermissionDenied) as problem:
-        st.error(str(problem))
+        st.error(plain(str(problem)))
 
 st.subheader("Invite someone")
 with st.form("invite", clear_on_submit=True):
@@ -65,7 +65,7 @@ with st.form("invite", clear_on_submit=True):
         try:
             link = accounts.invite(rt, actor, email, name, invite_roles)
         except (accounts.AccountProblem, PermissionDenied) as problem:
-            st.error(str(problem))
+            st.error(plain(str(problem)))
         else:
             remember_link(link, invitation=True, sent=send_link_by_mail(rt, link, True))
             st.rerun()

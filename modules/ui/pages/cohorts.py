@@ -8,6 +8,7 @@ from modules.services.errors import ServiceError
 from modules.ui.facilitate import assignments, dashboard, debrief, exports, people, settings
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.identity import current_actor
+from modules.ui.render import option, plain
 from modules.ui.state import current_content, runtime
 
 actor = current_actor()
@@ -25,7 +26,7 @@ show_archived = st.toggle("Show archived cohorts", key="show-archived")
 try:
     mine = service.mine(actor, include_archived=show_archived)
 except ServiceError as error:  # roles taken away since this session's Actor was read
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 with st.expander("Create a cohort", expanded=not mine, icon=":material/add:"):
     with st.form("create-cohort", clear_on_submit=True):
@@ -35,7 +36,7 @@ with st.expander("Create a cohort", expanded=not mine, icon=":material/add:"):
             try:
                 made = service.create(actor, name, zone)
             except ServiceError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 st.query_params["cohort"] = str(made.id)
                 st.rerun()
@@ -43,7 +44,7 @@ if not mine:
     st.info("You have no cohorts yet. Create one, then share its join code or import a roster.")
     st.stop()
 
-labels = {c.id: c.name + (" (archived)" if c.archived_at else "") for c in mine}
+labels = {c.id: option(c.name) + (" (archived)" if c.archived_at else "") for c in mine}
 wanted = st.query_params.get("cohort", "")
 chosen = int(wanted) if wanted.isdigit() and int(wanted) in labels else mine[0].id
 cohort_id = st.selectbox(
@@ -61,4 +62,4 @@ try:
         with view:
             part.render(tab)
 except ServiceError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))

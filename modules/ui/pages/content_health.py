@@ -4,9 +4,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from modules.course.citations import Bibliography
 from modules.services.authz import require_facilitator
 from modules.services.errors import PermissionDenied
 from modules.ui.identity import current_actor
+from modules.ui.render import content as rendered
+from modules.ui.render import plain
 from modules.ui.state import content_dir, current_content
 
 actor = current_actor()
@@ -15,7 +18,7 @@ try:
         raise PermissionDenied("Please sign in.")
     require_facilitator(actor)
 except PermissionDenied as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
 st.title("Course content")
@@ -29,7 +32,7 @@ if errors:
         icon=":material/error:",
     )
     for name in broken:
-        with st.expander(name, expanded=True):
+        with st.expander(plain(name), expanded=True):
             st.code(
                 "\n".join(p.format() for p in errors if Path(p.file).stem == name),
                 language=None,
@@ -37,15 +40,19 @@ if errors:
             )
 else:
     st.success("Every module validates.", icon=":material/verified:")
-st.caption(f"Authors check the same with `python -m modules validate {content_dir()}`.")
+st.caption("Authors check the same with this command:")
+st.code(f"python -m modules validate {content_dir()}", language="bash")
 
 content = result.content
 if content is not None:
     st.subheader("Preview a module as a learner")
     st.caption("Preview answers are kept apart and never count in progress or reports.")
+    sources = Bibliography(content.course.sources)
     for module in content.listed_modules:
         if st.button(
-            f"Preview: {module.title}", key=f"preview-{module.id}", icon=":material/visibility:"
+            f"Preview: {rendered(module.title, sources)}",
+            key=f"preview-{module.id}",
+            icon=":material/visibility:",
         ):
             st.switch_page(
                 "pages/player.py",

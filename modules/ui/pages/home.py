@@ -5,7 +5,7 @@ import streamlit as st
 from modules.course.completion import Phase
 from modules.services.cohorts import CohortService
 from modules.ui.context import signed_in_page
-from modules.ui.render import markdown, plain, references
+from modules.ui.render import content, markdown, plain, references
 from modules.ui.state import runtime
 
 page = signed_in_page()
@@ -17,21 +17,25 @@ def open_player(module_id: str, step_id: str, **extra: str) -> None:
     st.switch_page("pages/player.py", query_params={"module": module_id, "step": step_id, **extra})
 
 
-st.title(course.title)
-st.write(f"Welcome, {page.actor.display_name}.")
+sources = page.bibliography
+st.title(content(course.title, sources))
+st.write(f"Welcome, {plain(page.actor.display_name)}.")
 
 survey = page.content.self_assessment
 if survey is not None and overview.self_assessment_due is not None:
     phase = overview.self_assessment_due
     with st.container(border=True):
         if phase is Phase.BEFORE:
-            st.markdown(f"**Before you start: {survey.title}** ({survey.minutes} minutes)")
+            survey_title = content(survey.title, sources)
+            st.markdown(f"**Before you start: {survey_title}** ({survey.minutes:d} minutes)")
             st.caption(
                 "Rate how often you do a few things today. At the end you answer again"
                 " and see what changed."
             )
         else:
-            st.markdown(f"**You finished every module. {survey.title}, once more**")
+            st.markdown(
+                f"**You finished every module. {content(survey.title, sources)}, once more**"
+            )
             st.caption("Answer the same statements again to see how your habits changed.")
         if st.button("Take the self-assessment", icon=":material/checklist:"):
             open_player(survey.id, survey.steps[0].id, phase=phase.value)
@@ -44,7 +48,8 @@ if assignments:
         for item in assignments:
             done = item.module_id in completed
             mark = "✓ done" if done else "**overdue**" if item.overdue else "due"
-            st.markdown(f"- {item.title}: {mark} {item.due_date:%A, %B %-d} ({plain(item.cohort)})")
+            due = content(item.title, sources)
+            st.markdown(f"- {due}: {mark} {item.due_date:%A, %B %-d} ({plain(item.cohort)})")
 
 if overview.commitments_due:
     count = len(overview.commitments_due)
@@ -59,7 +64,7 @@ if overview.continue_at is not None:
     target = overview.continue_at
     module = page.content.modules[target.module_id]
     verb = "Continue" if overview.started else "Start"
-    label = f"{verb}: {module.title}"
+    label = f"{verb}: {content(module.title, sources)}"
     if st.button(label, type="primary", icon=":material/play_arrow:", key="continue"):
         open_player(target.module_id, target.step_id)
 elif overview.complete:
@@ -79,7 +84,8 @@ for number, summary in enumerate(overview.modules, start=1):
     module = summary.module
     with st.container(border=True):
         title, action = st.columns([4, 1], vertical_alignment="center")
-        title.markdown(f"**{number}. {module.title}**  \n{module.minutes} minutes")
+        heading = f"**{number:d}. {content(module.title, sources)}**"
+        title.markdown(f"{heading}  \n{module.minutes:d} minutes")
         status = "Review" if summary.complete else "Continue" if summary.started else "Open"
         if action.button(status, key=f"open-{module.id}"):
             first_open = next(
@@ -87,5 +93,5 @@ for number, summary in enumerate(overview.modules, start=1):
             )
             open_player(module.id, first_open.id)
         st.progress(summary.fraction, text=f"{summary.fraction:.0%} complete")
-        markdown(module.summary, page.bibliography)
-references(page.bibliography)
+        markdown(module.summary, sources)
+references(sources)

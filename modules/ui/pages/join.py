@@ -32,7 +32,7 @@ with st.form("join"):
         try:
             cohort = CohortService(runtime(), content).join(actor, typed)
         except ServiceError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
         else:
             st.success(
                 f"You joined {plain(cohort.name)}. Your assignments show on Home.",

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from modules.course.citations import Bibliography
+from modules.ui.render import content as rendered
 from modules.ui.render import markdown, references, site_link
 from modules.ui.state import current_content
 
@@ -13,12 +14,12 @@ if content is None:
 else:
     course = content.course
     bibliography = Bibliography(course.sources)
-    st.title(course.title)
+    st.title(rendered(course.title, bibliography))
     markdown(course.summary, bibliography)
     modules = content.listed_modules
     minutes = sum(module.minutes for module in modules)
     st.caption(
-        f"{len(modules)} module{'' if len(modules) == 1 else 's'} · about {minutes} minutes "
+        f"{len(modules)} module{'' if len(modules) == 1 else 's'} · about {minutes:d} minutes "
         "in all · "
         "in short sittings, on a laptop or a phone"
     )

@@ -6,7 +6,7 @@ from modules.course.completion import Phase
 from modules.course.models import Scenario, Survey
 from modules.services.errors import ServiceError
 from modules.ui.context import local_time, signed_in_page
-from modules.ui.render import markdown
+from modules.ui.render import content, plain
 
 OUTCOMES = {"done": "Done", "partly": "Partly", "not_yet": "Not yet"}
 
@@ -18,7 +18,7 @@ st.title("My progress")
 done = [s.module.title for s in overview.modules if s.complete]
 st.metric("Modules completed", f"{len(done)} of {len(overview.modules)}")
 if done:
-    st.markdown("\n".join(f"- {title}" for title in done))
+    st.markdown(content("\n".join(f"- {title}" for title in done), page.bibliography))
 
 st.subheader("Scenario scores")
 rows = []
@@ -61,13 +61,13 @@ if not record.commitments:
 due_ids = {c.id for c in overview.commitments_due}
 for plan in record.commitments:
     with st.container(border=True):
-        st.markdown(f"**When** {plan.cue}, **I will** {plan.action}")
+        st.markdown(f"**When** {plain(plan.cue)}, **I will** {plain(plan.action)}")
         st.caption(f"Target date: {plan.target_date:%B %-d, %Y}")
         for check in plan.check_ins:
-            note = f": {check.note}" if check.note else ""
+            noted = f": {plain(check.note)}" if check.note else ""
+            outcome_label = OUTCOMES.get(check.outcome, check.outcome)
             st.caption(
-                f"Checked in {local_time(check.checked_at)}: "
-                f"{OUTCOMES.get(check.outcome, check.outcome)}{note}"
+                f"Checked in {plain(local_time(check.checked_at))}: {plain(outcome_label)}{noted}"
             )
         if plan.id in due_ids:
             with st.form(key=f"check-in-{plan.id}"):
@@ -83,7 +83,7 @@ for plan in record.commitments:
                     try:
                         page.learning.check_in(page.actor, plan.id, outcome or "", note)
                     except ServiceError as error:
-                        st.error("Choose how it went first." if not outcome else str(error))
+                        st.error("Choose how it went first." if not outcome else plain(str(error)))
                     else:
                         st.rerun()
 
@@ -93,11 +93,9 @@ if not record.reflections:
     st.caption("Your reflections from each module will be kept here.")
 for reflection in record.reflections:
     module = page.content.modules.get(reflection.step.module_id)
-    with st.expander(
-        f"{module.title if module else reflection.step.module_id} · "
-        f"{local_time(reflection.updated_at)}"
-    ):
-        markdown(reflection.text, page.bibliography)
+    where = content(module.title, page.bibliography) if module else plain(reflection.step.module_id)
+    with st.expander(f"{where} · {plain(local_time(reflection.updated_at))}"):
+        st.markdown(plain(reflection.text))
 
 survey_module = page.content.self_assessment
 answers = page.learning.self_assessment_answers(page.actor)

@@ -9,7 +9,7 @@ import streamlit as st
 from modules.course.models import Module, Step
 from modules.services.errors import ServiceError
 from modules.ui.context import Page
-from modules.ui.render import markdown
+from modules.ui.render import content, markdown, plain
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ class StepContext:
         markdown(value, self.page.bibliography)
 
     def label(self, value: str) -> str:
-        """Text for a widget label: `$` kept as money, citations numbered."""
-        return self.page.bibliography.prepare(value)
+        """Course text for a label or inside other markdown: through the renderer."""
+        return content(value, self.page.bibliography)
 
 
 def go_to(module_id: str, step_id: str, preview: bool) -> None:
@@ -42,12 +42,12 @@ def go_to(module_id: str, step_id: str, preview: bool) -> None:
     st.rerun()
 
 
-def next_button(ctx: StepContext, label: str = "Next step") -> None:
+def next_button(ctx: StepContext) -> None:
     following = ctx.next_step
     if following is None:
         if st.button("Back to the course", type="primary", icon=":material/home:"):
             st.switch_page("pages/home.py")
-    elif st.button(label, type="primary", icon=":material/arrow_forward:", key="next-step"):
+    elif st.button("Next step", type="primary", icon=":material/arrow_forward:", key="next-step"):
         go_to(ctx.module.id, following.id, ctx.preview)
 
 
@@ -62,4 +62,4 @@ def keep_draft(key: str, saved: str | None) -> None:
 
 
 def show_error(error: ServiceError) -> None:
-    st.error(str(error))
+    st.error(plain(str(error)))

@@ -28,7 +28,7 @@ def _form(ctx: StepContext, step: Quiz, view: QuizView) -> None:
     with st.form(key=f"quiz-{view.attempt_id}"):
         for number, question in enumerate(step.questions, start=1):
             options = view.options[question.id]
-            st.markdown(f"**{number}.** {ctx.label(question.text)}")
+            st.markdown(f"**{number:d}.** {ctx.label(question.text)}")
             if question.multiple:
                 st.caption("Select all that apply.")
                 answers[question.id] = {
@@ -41,7 +41,7 @@ def _form(ctx: StepContext, step: Quiz, view: QuizView) -> None:
             else:
                 labels = {o.id: ctx.label(o.text) for o in options}
                 picked = st.radio(
-                    f"Answer to question {number}",
+                    f"Answer to question {number:d}",
                     list(labels),
                     index=None,
                     format_func=labels.__getitem__,
@@ -63,7 +63,7 @@ def _form(ctx: StepContext, step: Quiz, view: QuizView) -> None:
 
 def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) -> None:
     total = len(result.questions)
-    message = f"You got {result.right} of {total} right ({result.score:.0%})."
+    message = f"You got {result.right:d} of {total} right ({result.score:.0%})."
     if result.passed:
         st.success(f"{message} You passed this check.", icon=":material/task_alt:")
     else:
@@ -75,15 +75,15 @@ def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) ->
         question = marked.question
         icon = ":material/check_circle:" if marked.right else ":material/cancel:"
         with st.container(border=True):
-            st.markdown(f"{icon} **{number}.** {ctx.label(question.text)}")
+            st.markdown(f"{icon} **{number:d}.** {ctx.label(question.text)}")
             for option in marked.chosen:
                 verdict = "right" if option.correct else "not right"
                 st.markdown(f"You chose: *{ctx.label(option.text)}* ({verdict})")
                 if option.feedback:
                     ctx.text(option.feedback)
             if not marked.right:
-                right = [ctx.label(o.text) for o in question.options if o.correct]
-                st.markdown("Right answer: " + "; ".join(f"*{r}*" for r in right))
+                right = [o.text for o in question.options if o.correct]
+                st.markdown(f"Right answer: {ctx.label('; '.join(f'*{r}*' for r in right))}")
             if question.explanation:
                 st.caption(ctx.label(question.explanation))
     left, right_column = st.columns(2)

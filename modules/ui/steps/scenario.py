@@ -7,6 +7,7 @@ import streamlit as st
 from modules.course.models import Decision, Ending, Scenario
 from modules.services.errors import ServiceError
 from modules.services.practice import ScenarioView
+from modules.ui.render import plain
 from modules.ui.steps.common import StepContext, next_button
 
 QUALITY_LABEL = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
@@ -25,7 +26,7 @@ def render(ctx: StepContext, step: Scenario) -> None:
     page = ctx.page
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
-        st.warning(problem)
+        st.warning(plain(problem))
     view = page.practice.scenario_view(page.actor, ctx.module.id, step.id, ctx.preview)
     if view.restarted:
         st.info("This scenario was updated since your last visit, so it starts again from the top.")
@@ -97,7 +98,7 @@ def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending
     for number, taken in enumerate(view.state.path, start=1):
         quality = taken.choice.quality
         st.markdown(
-            f"{number}. {ctx.label(taken.choice.text)}  \n"
+            f"{number:d}. {ctx.label(taken.choice.text)}  \n"
             f"{QUALITY_ICON[quality]} *{QUALITY_LABEL[quality]}*"
         )
     if ending.coaching:

@@ -22,7 +22,7 @@ def render(ctx: StepContext, step: Survey, phase: Phase) -> bool:
                 ctx.label(item.text),
                 scale,
                 index=earlier[item.id] - 1 if item.id in earlier else None,
-                format_func=lambda v: step.scale[v - 1],
+                format_func=lambda v: ctx.label(step.scale[v - 1]),
                 horizontal=True,
                 key=f"survey-{phase.value}-{item.id}",
             )
@@ -38,6 +38,6 @@ def render(ctx: StepContext, step: Survey, phase: Phase) -> bool:
         show_error(error)
         return False
     if missing:
-        st.warning(f"Saved. {missing} statement(s) still need an answer.")
+        st.warning(f"Saved. {missing:d} statement(s) still need an answer.")
         return False
     return True
