@@ -205,8 +205,9 @@ def _row(
     accounts: Collection[str],
 ) -> RosterRow:
     raw = _clean(cells[columns.email]) if columns.email < len(cells) else ""
-    name = " ".join(" ".join(cells[i] for i in columns.name if i < len(cells)).split())
-    problem = "empty row" if _blank(cells) else _problem(raw, name)
+    name_cells = " ".join(cells[i] for i in columns.name if i < len(cells))
+    name = " ".join(name_cells.split())  # a line break inside a cell (Alt+Enter) is a space
+    problem = "empty row" if _blank(cells) else _controls(cells, columns) or _problem(raw, name)
     if problem:
         return RosterRow(line, raw, name, "rejected", problem)
     email = _address(raw)
@@ -216,6 +217,19 @@ def _row(
     if email in members:
         return RosterRow(line, email, name, "already", "already a member of this cohort")
     return RosterRow(line, email, name, "add", new_account=email not in accounts)
+
+
+def _controls(cells: Sequence[str], columns: _Columns) -> str | None:
+    """A control character in the email or the name cell, looked for before spaces collapse.
+
+    (str.split() would quietly turn U+0085 and U+001C-U+001F into spaces.)
+    """
+    for field, index in (("email", columns.email), *(("name", i) for i in columns.name)):
+        cell = cells[index] if index < len(cells) else ""
+        bad = next((c for c in cell if _is_control(c)), None)
+        if bad is not None:
+            return f"junk row: the {field} holds a control character (U+{ord(bad):04X})"
+    return None
 
 
 def _problem(raw: str, name: str) -> str | None:

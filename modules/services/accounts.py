@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from modules.services.actors import ADMIN, ROLES, Actor, PermissionDenied, require_admin
+from modules.services.errors import InvalidInput
 from modules.services.runtime import Runtime
+from modules.services.text import clean_text
 from progress import accounts, auth
 from progress.database import as_utc, lock_for_write
 from progress.errors import EmailTaken, RecordNotFound
@@ -61,6 +63,10 @@ class TooManyAttempts(AccountProblem):
 
 class LinkNotUsable(AccountProblem):
     """A reset or invitation link that is unknown, used already or expired."""
+
+
+class UnstorableText(AccountProblem, InvalidInput):
+    """A name or an address holding a control character or a line break (see clean_text)."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +289,11 @@ def _require_admin_now(session: Session, actor: Actor) -> None:
 
 
 def _check_account_details(email: str, display_name: str) -> None:
+    try:  # before anything else: PostgreSQL cannot even look up an address holding NUL
+        clean_text(email, "The email address")
+        clean_text(display_name, "The name")
+    except InvalidInput as error:
+        raise UnstorableText(str(error)) from None
     problem = accounts.email_problem(email)
     if problem:
         raise AccountProblem(problem)

@@ -21,6 +21,7 @@ from modules.services.actors import ADMIN, FACILITATOR, Actor
 from modules.services.authz import require_facilitator
 from modules.services.errors import InvalidInput, NotFound
 from modules.services.runtime import Runtime
+from modules.services.text import clean_text
 from progress import accounts, auth, cohorts
 from progress.cohorts import AssignmentRecord, FacilitatorRecord, MemberRecord
 from progress.cohorts import CohortRecord as CohortRecord  # the pages name it through here
@@ -139,6 +140,7 @@ class CohortService:
             return cohorts.new_join_code(session, cohort_id)
 
     def _checked(self, name: str, time_zone: str, inactive_after_days: int) -> CohortSettings:
+        clean_text(name, "The cohort name")
         try:
             return CohortSettings(name, time_zone, inactive_after_days, self.rt.settings.min_group)
         except (CohortError, ValueError) as error:
@@ -152,6 +154,7 @@ class CohortService:
             return cohorts.facilitators(session, cohort_id)
 
     def add_facilitator(self, actor: Actor, cohort_id: int, email: str) -> FacilitatorRecord:
+        clean_text(email, "The email address")
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             person = accounts.find_user_by_email(session, email)
@@ -190,6 +193,7 @@ class CohortService:
 
     def join(self, actor: Actor, code: str) -> CohortRecord:
         """A signed-in learner joins with a code (or an invite link carrying it)."""
+        clean_text(code, "The join code")
         with self.rt.transaction() as session:
             actor = authz.current(SqlPeopleRepository(session), actor)
             cohort = cohorts.cohort_by_join_code(session, code)

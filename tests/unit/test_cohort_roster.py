@@ -123,9 +123,28 @@ CASES: dict[str, Case] = {
         utf8("sam@hospital.org,Sam\nTotal,----\n"),
         (SAM, (2, "Total", "rejected", "junk row")),
     ),
-    "control characters": Case(
+    "control character in the name": Case(
         utf8("sam@hospital.org,Sam\njo@hospital.org,Jo\x07\n"),
-        (SAM, (2, "jo@hospital.org", "rejected", "control characters")),
+        (SAM, (2, "jo@hospital.org", "rejected", "the name holds a control character (U+0007)")),
+    ),
+    "DEL in the email": Case(
+        utf8("sam@hospital.org,Sam\njo@hospital.org\x7f,Jo\n"),
+        (
+            SAM,
+            (2, "jo@hospital.org\x7f", "rejected", "the email holds a control character (U+007F)"),
+        ),
+    ),
+    "C1 control that str.split() would take for a space": Case(
+        utf8("sam@hospital.org,Sam\njo@hospital.org,Jo\x85Smith\n"),
+        (SAM, (2, "jo@hospital.org", "rejected", "the name holds a control character (U+0085)")),
+    ),
+    "line break inside a quoted name cell": Case(
+        utf8('sam@hospital.org,Sam\njo@hospital.org,"Jo\r\nSmith"\n'),
+        (SAM, (2, "jo@hospital.org", "add", "")),
+    ),
+    "right-to-left name and a direction control are kept": Case(
+        utf8("sam@hospital.org,Sam\nm@hospital.org,محمد الأحمد\ne@hospital.org,\u202eEve\n"),
+        (SAM, (2, "m@hospital.org", "add", ""), (3, "e@hospital.org", "add", "")),
     ),
     "name too long": Case(
         utf8("sam@hospital.org,Sam\njo@hospital.org," + "J" * 101 + "\n"),
@@ -166,6 +185,15 @@ def test_roster_rows(case: Case) -> None:
 def test_names_are_tidied() -> None:
     (row,) = read_roster(utf8('sam@hospital.org,"  Sam \u00a0 Jones\n"\n'), (), ())
     assert row.name == "Sam Jones"
+
+
+def test_names_keep_their_letters_and_lose_line_breaks() -> None:
+    data = utf8('email,name\na@x.org,"Jo\r\nSmith"\nb@x.org,محمد الأحمد\nc@x.org,\u202eEve\n')
+    assert [row.name for row in read_roster(data, (), ())] == [
+        "Jo Smith",
+        "محمد الأحمد",
+        "\u202eEve",  # stored as typed; the renderer isolates it wherever it is shown
+    ]
 
 
 def test_first_and_last_names_are_joined() -> None:
