@@ -5,6 +5,7 @@ No streamlit import here: the app, the CLI and the tests all read settings the s
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ SECRETS_PATH = Path(".streamlit") / "secrets.toml"
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -44,12 +47,15 @@ class Settings:
     allow_signup: bool = True
     smtp: SmtpSettings | None = None
     min_group: int = 5  # the smallest group a facilitator's aggregate may describe (>= 3)
+    # Proxies whose X-Forwarded-For is believed (nginx in front of replicas); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
 
     def __repr__(self) -> str:
         return (
             f"Settings(database_url={redacted_url(self.database_url)!r}, "
             f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
-            f"smtp={self.smtp!r}, min_group={self.min_group!r})"
+            f"smtp={self.smtp!r}, min_group={self.min_group!r}, "
+            f"trusted_proxies={self.trusted_proxies!r})"
         )
 
 
@@ -70,6 +76,7 @@ def load_settings(
         allow_signup=_flag("ALLY_ALLOW_SIGNUP", values.get("ALLY_ALLOW_SIGNUP"), default=True),
         smtp=_smtp(values),
         min_group=_min_group(values.get("ALLY_MIN_GROUP")),
+        trusted_proxies=_trusted_proxies(values.get("ALLY_TRUSTED_PROXIES")),
     )
 
 
@@ -153,6 +160,22 @@ def _min_group(value: Any) -> int:
     if number < 3:
         raise SettingsError(f"ALLY_MIN_GROUP must be at least 3, got {number}")
     return number
+
+
+def _trusted_proxies(value: Any) -> tuple[Network, ...]:
+    """ALLY_TRUSTED_PROXIES: addresses or CIDR networks, separated by commas."""
+    text = _text("ALLY_TRUSTED_PROXIES", value) or ""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"ALLY_TRUSTED_PROXIES must list IP addresses or networks, got {item!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _port(value: Any) -> int:

@@ -11,12 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from progress.accounts import UserRecord, get_user, normalize_email
-from progress.database import as_utc
-from progress.tables import AuthSessionRow, PasswordResetRow, SignInFailureRow
+from progress.database import as_utc, insert_ignoring_conflict
+from progress.tables import AuthSessionRow, PasswordResetRow, SignInAttemptRow, SignInClientRow
 
 SESSION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=48)
@@ -31,9 +31,12 @@ class NewToken:
 
 
 @dataclass(frozen=True, slots=True)
-class SignInFailures:
-    count: int
-    last_at: datetime | None
+class SignInCounters:
+    """What the sign-in throttle keeps for one account from one client address."""
+
+    failures: int  # of this account from this address, in the current spell
+    last_at: datetime | None  # when the last of them was counted; None without any
+    drained_at: datetime | None  # when this address's failures (any account) drain away
 
 
 def token_hash(token: str) -> str:
@@ -90,31 +93,78 @@ def delete_expired_auth_sessions(session: Session, now: datetime | None = None) 
     return int(getattr(session.execute(query), "rowcount", 0))
 
 
-def record_failed_sign_in(session: Session, email: str, now: datetime | None = None) -> None:
-    session.add(SignInFailureRow(email=normalize_email(email), attempted_at=as_utc(now)))
-    session.flush()
+def sign_in_counters(session: Session, email: str, client: str) -> SignInCounters:
+    """The throttle's counters for `email` from `client`, read without locking (zero if none)."""
+    attempt = session.execute(
+        select(SignInAttemptRow.failures, SignInAttemptRow.last_at).filter_by(
+            email=normalize_email(email), client=client
+        )
+    ).one_or_none()
+    drained_at = session.scalar(select(SignInClientRow.drained_at).filter_by(client=client))
+    if attempt is None or not attempt.failures:
+        return SignInCounters(0, None, drained_at)
+    return SignInCounters(attempt.failures, attempt.last_at, drained_at)
 
 
-def recent_failed_sign_ins(session: Session, email: str, since: datetime) -> SignInFailures:
-    """How many sign-ins to `email` failed since `since`, and when the last one was."""
-    query = select(func.count(), func.max(SignInFailureRow.attempted_at)).where(
-        SignInFailureRow.email == normalize_email(email),
-        SignInFailureRow.attempted_at >= as_utc(since),
+def lock_sign_in_counters(
+    session: Session, email: str, client: str, now: datetime | None = None
+) -> SignInCounters:
+    """The counters, locked until this transaction ends, so that no two attempts read alike.
+
+    Rows are created first when missing (a lock needs a row). The account's row is always
+    locked before the client's, so that two sign-ins never wait for each other in a circle.
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite: every transaction holds the write lock already.
+    """
+    moment, email = as_utc(now), normalize_email(email)
+    attempt_key = {"email": email, "client": client}
+    insert_ignoring_conflict(
+        session, SignInAttemptRow, {**attempt_key, "failures": 0, "last_at": moment}, attempt_key
     )
-    count, last_at = session.execute(query).one()
-    return SignInFailures(int(count), last_at)
+    attempt = session.execute(
+        select(SignInAttemptRow.failures, SignInAttemptRow.last_at)
+        .filter_by(**attempt_key)
+        .with_for_update()
+    ).one()
+    insert_ignoring_conflict(
+        session, SignInClientRow, {"client": client, "drained_at": moment}, ["client"]
+    )
+    drained_at = session.scalar(
+        select(SignInClientRow.drained_at).filter_by(client=client).with_for_update()
+    )
+    failures = attempt.failures
+    return SignInCounters(failures, attempt.last_at if failures else None, drained_at)
 
 
-def clear_failed_sign_ins(
-    session: Session, email: str | None = None, before: datetime | None = None
+def save_sign_in_counters(
+    session: Session, email: str, client: str, counters: SignInCounters
 ) -> None:
-    """Forget failures of `email` (after a success), or all of them older than `before`."""
-    query = delete(SignInFailureRow)
-    if email is not None:
-        query = query.where(SignInFailureRow.email == normalize_email(email))
-    if before is not None:
-        query = query.where(SignInFailureRow.attempted_at < as_utc(before))
-    session.execute(query)
+    """Store locked counters; with no failures left the account's row is deleted."""
+    attempt = (SignInAttemptRow.email == normalize_email(email), SignInAttemptRow.client == client)
+    if counters.failures == 0 or counters.last_at is None:
+        session.execute(delete(SignInAttemptRow).where(*attempt))
+    else:
+        values = {"failures": counters.failures, "last_at": counters.last_at}
+        session.execute(update(SignInAttemptRow).where(*attempt).values(**values))
+    if counters.drained_at is not None:
+        session.execute(
+            update(SignInClientRow)
+            .where(SignInClientRow.client == client)
+            .values(drained_at=counters.drained_at)
+        )
+
+
+def forget_sign_in_failures(session: Session, email: str) -> None:
+    """Forget the failed sign-ins to `email` from every address (after a password reset)."""
+    session.execute(
+        delete(SignInAttemptRow).where(SignInAttemptRow.email == normalize_email(email))
+    )
+
+
+def forget_old_sign_in_failures(session: Session, before: datetime) -> None:
+    """Forget counters with nothing left to count: last failure, or drained, before `before`."""
+    moment = as_utc(before)
+    session.execute(delete(SignInAttemptRow).where(SignInAttemptRow.last_at < moment))
+    session.execute(delete(SignInClientRow).where(SignInClientRow.drained_at < moment))
 
 
 def create_password_reset(

@@ -8,7 +8,8 @@ Messages in AccountProblem and PermissionDenied are safe to show to the person.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,19 @@ from sqlalchemy.orm import Session
 from modules.services.actors import ADMIN, ROLES, Actor, PermissionDenied, require_admin
 from modules.services.errors import InvalidInput
 from modules.services.runtime import Runtime
+from modules.services.throttle import (
+    FAILURE_WINDOW,
+    LOCK_AFTER,
+    NO_WAIT,
+    SLOW_AFTER,
+    SLOW_DOWN,
+    Admitted,
+    Refusal,
+    Refused,
+    admit,
+    client_key,
+    succeeded,
+)
 from modules.services.text import clean_text
 from progress import accounts, auth
 from progress.database import as_utc, lock_for_write
@@ -27,10 +41,6 @@ SESSION_COOKIE = "ally_session"
 SESSION_LIFETIME = auth.SESSION_LIFETIME
 RESET_LIFETIME = auth.RESET_LIFETIME
 INVITATION_LIFETIME = timedelta(days=14)
-FAILURE_WINDOW = timedelta(minutes=15)  # failures counted over this long; also the lock-out
-SLOW_AFTER = 5  # failures after which each new attempt must wait SLOW_DOWN after the last
-SLOW_DOWN = timedelta(seconds=30)
-LOCK_AFTER = 10  # failures after which the address is refused for FAILURE_WINDOW
 MAX_PASSWORD_LENGTH = 1024
 MAX_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 320
@@ -54,7 +64,7 @@ class WrongCredentials(AccountProblem):
 
 
 class TooManyAttempts(AccountProblem):
-    """Sign-in for this address is slowed down or refused until `retry_at`."""
+    """Sign-in for this account from this address (or from it at all) waits until `retry_at`."""
 
     def __init__(self, message: str, retry_at: datetime) -> None:
         super().__init__(message)
@@ -139,27 +149,45 @@ def sign_up(
         return _start_session(session, user, now)
 
 
-def sign_in(rt: Runtime, email: str, password: str, now: datetime | None = None) -> SignedIn:
-    """Check the password (argon2id) and start a session; throttled per email address."""
+def sign_in(
+    rt: Runtime,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    client: str = "",
+    wait: Callable[[float], None] = time.sleep,
+) -> SignedIn:
+    """Check the password (argon2id) and start a session; throttled as services.throttle says.
+
+    `client` is the address the request came from (modules.web.client); `wait` holds the
+    attempt until that address's turn. The attempt is counted, and committed, before the slow
+    password check so that concurrent guesses see each other: one transaction before the
+    check, and one after it to sign in.
+    """
     moment = as_utc(now)
     address = accounts.normalize_email(email)
     if not address or not password:
         raise AccountProblem("Enter your email address and your password.")
     if len(address) > MAX_EMAIL_LENGTH:
         raise WrongCredentials(WRONG_CREDENTIALS)
+    client = client_key(client)
     with rt.sessions.begin() as session:
-        _refuse_when_throttled(session, address, moment)
+        admitted = _admit(session, address, client, moment)
         credentials = accounts.sign_in_credentials(session, address)
+    if admitted.wait > NO_WAIT:
+        wait(admitted.wait.total_seconds())
     stored = credentials.password_hash if credentials else None
     candidate = password if len(password) <= MAX_PASSWORD_LENGTH else ""
     # Verified even without an account (against a decoy) so the time taken reveals nothing.
     if not verify_password(stored, candidate) or credentials is None:
-        raise _failed_sign_in(rt, address, moment)
+        raise _failed_sign_in(admitted.failures, moment)
     assert stored is not None  # verify_password is False without a hash
     with rt.sessions.begin() as session:
         if needs_rehash(stored):
             accounts.set_password_hash(session, credentials.user.id, hash_password(password))
-        auth.clear_failed_sign_ins(session, address)
+        counters = auth.lock_sign_in_counters(session, address, client, moment)
+        auth.save_sign_in_counters(session, address, client, succeeded(counters))
         return _start_session(session, credentials.user, moment)
 
 
@@ -193,7 +221,7 @@ def reset_password(rt: Runtime, token: str, password: str, now: datetime | None 
             )
         accounts.set_password_hash(session, user.id, password_hash)
         auth.end_all_auth_sessions(session, user.id)
-        auth.clear_failed_sign_ins(session, user.email)
+        auth.forget_sign_in_failures(session, user.email)
         return _start_session(session, user, now)
 
 
@@ -202,7 +230,7 @@ def clean_up(rt: Runtime, now: datetime | None = None) -> None:
     moment = as_utc(now)
     with rt.sessions.begin() as session:
         auth.delete_expired_auth_sessions(session, now=moment)
-        auth.clear_failed_sign_ins(session, before=moment - FAILURE_WINDOW)
+        auth.forget_old_sign_in_failures(session, before=moment - FAILURE_WINDOW)
 
 
 def list_people(rt: Runtime, actor: Actor) -> list[Person]:
@@ -311,24 +339,30 @@ def _check_password(password: str) -> None:
         raise AccountProblem(f"The password can have at most {MAX_PASSWORD_LENGTH} characters.")
 
 
-def _refuse_when_throttled(session: Session, address: str, moment: datetime) -> None:
-    failures = auth.recent_failed_sign_ins(session, address, moment - FAILURE_WINDOW)
-    if failures.last_at is None:
-        return
-    if failures.count >= LOCK_AFTER:
-        raise _locked(failures.last_at + FAILURE_WINDOW, moment)
-    retry_at = failures.last_at + SLOW_DOWN
-    if failures.count >= SLOW_AFTER and retry_at > moment:
-        raise _slowed(retry_at, moment, "Several sign-ins for this email address failed.")
+def _admit(session: Session, address: str, client: str, moment: datetime) -> Admitted:
+    counters = auth.lock_sign_in_counters(session, address, client, moment)
+    decision = admit(counters, moment)
+    if isinstance(decision, Refused):
+        raise _refused(decision, moment)
+    auth.save_sign_in_counters(session, address, client, decision.counters)
+    return decision
 
 
-def _failed_sign_in(rt: Runtime, address: str, moment: datetime) -> AccountProblem:
-    with rt.sessions.begin() as session:
-        auth.record_failed_sign_in(session, address, now=moment)
-        failures = auth.recent_failed_sign_ins(session, address, moment - FAILURE_WINDOW)
-    if failures.count >= LOCK_AFTER:
+def _refused(refused: Refused, moment: datetime) -> TooManyAttempts:
+    if refused.reason is Refusal.LOCKED:
+        return _locked(refused.retry_at, moment)
+    if refused.reason is Refusal.SLOWED:
+        opening = "Several sign-ins for this email address failed."
+    else:
+        opening = "Many sign-ins are coming from your network just now."
+    return _slowed(refused.retry_at, moment, opening)
+
+
+def _failed_sign_in(failures: int, moment: datetime) -> AccountProblem:
+    """The answer to a wrong password, telling what the next attempt will meet."""
+    if failures >= LOCK_AFTER:
         return _locked(moment + FAILURE_WINDOW, moment)
-    if failures.count >= SLOW_AFTER:
+    if failures >= SLOW_AFTER:
         return _slowed(moment + SLOW_DOWN, moment, WRONG_CREDENTIALS)
     return WrongCredentials(WRONG_CREDENTIALS)
 
@@ -336,7 +370,7 @@ def _failed_sign_in(rt: Runtime, address: str, moment: datetime) -> AccountProbl
 def _locked(retry_at: datetime, moment: datetime) -> TooManyAttempts:
     minutes = max(1, math.ceil((retry_at - moment).total_seconds() / 60))
     return TooManyAttempts(
-        "Too many sign-ins for this email address failed, so it is locked for a while. "
+        "Too many sign-ins for this email address failed from here, so it is locked for a while. "
         f"Try again in {minutes} minute{'s' if minutes != 1 else ''} "
         f"(after {retry_at:%H:%M} UTC), or ask an administrator for a reset link.",
         retry_at,

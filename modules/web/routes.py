@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +24,7 @@ from modules.services.accounts import SESSION_COOKIE, SESSION_LIFETIME, SignedIn
 from modules.services.errors import DATABASE_DOWN
 from modules.services.runtime import Runtime, runtime
 from modules.web import csrf, pages
+from modules.web.client import client_address
 from modules.web.html import with_query
 from progress.database import utcnow
 
@@ -74,9 +76,10 @@ class AuthViews:
         if form is None or not _csrf_ok(rt, request, form):
             return _refused(request, rt, "/auth/login")
         email, next_path = _text(form, "email"), safe_next_path(_text(form, "next")) or ""
+        client = client_address(request, rt.settings.trusted_proxies)
         try:
             signed_in = await run_in_threadpool(
-                accounts.sign_in, rt, email, _text(form, "password")
+                partial(accounts.sign_in, client=client), rt, email, _text(form, "password")
             )
         except accounts.TooManyAttempts as error:
             seconds = max(1, int((error.retry_at - utcnow()).total_seconds()))

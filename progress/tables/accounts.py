@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from progress.tables.base import Base, one_of
 
 ROLES = ("learner", "facilitator", "admin")
 TOKEN_HASH_LENGTH = 64  # hex SHA-256
+CLIENT_LENGTH = 64  # an IPv6 address or /64 network as text, or what else the socket gave
 
 
 class UserRow(Base):
@@ -46,14 +47,30 @@ class AuthSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class SignInFailureRow(Base):
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (Index(None, "email", "attempted_at"),)
+class SignInAttemptRow(Base):
+    """Failed sign-ins to one account from one client address (see modules/services/throttle).
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Not a foreign key: attempts against unknown addresses are throttled too.
-    email: Mapped[str] = mapped_column(String(320))
-    attempted_at: Mapped[datetime]
+    An attempt is counted when it is let through, before its password is checked, so that
+    concurrent guesses see each other; a successful sign-in deletes the row.
+    """
+
+    __tablename__ = "sign_in_attempts"
+
+    # Not a foreign key: guesses at addresses without an account are throttled too.
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    client: Mapped[str] = mapped_column(String(CLIENT_LENGTH), primary_key=True)
+    failures: Mapped[int]
+    last_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInClientRow(Base):
+    """Failed sign-ins from one client address to any account, as a draining bucket."""
+
+    __tablename__ = "sign_in_clients"
+
+    client: Mapped[str] = mapped_column(String(CLIENT_LENGTH), primary_key=True)
+    # When the failures counted so far will have drained away (each adds a fixed time).
+    drained_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class PasswordResetRow(Base):

@@ -10,14 +10,17 @@ from sqlalchemy.orm import Session
 from progress.accounts import create_user
 from progress.app_secrets import CSRF_KEY, app_secret
 from progress.auth import (
-    clear_failed_sign_ins,
+    SignInCounters,
     create_password_reset,
     delete_expired_auth_sessions,
     end_all_auth_sessions,
     end_auth_session,
+    forget_old_sign_in_failures,
+    forget_sign_in_failures,
+    lock_sign_in_counters,
     password_reset_user,
-    recent_failed_sign_ins,
-    record_failed_sign_in,
+    save_sign_in_counters,
+    sign_in_counters,
     start_auth_session,
     token_hash,
     use_password_reset,
@@ -63,23 +66,60 @@ def test_expired_sessions_are_deleted(session: Session, user_id: int) -> None:
     assert user_for_auth_session(session, kept.token, now=NOW) is not None
 
 
-def test_failed_sign_ins_are_counted_per_address_in_a_window(session: Session) -> None:
-    for minutes in (0, 10, 20):
-        record_failed_sign_in(session, "Pat@Example.org", now=NOW + timedelta(minutes=minutes))
-    record_failed_sign_in(session, "other@example.org", now=NOW)
-    failures = recent_failed_sign_ins(session, "pat@example.org", since=NOW + timedelta(minutes=5))
-    assert failures.count == 2
-    assert failures.last_at == NOW + timedelta(minutes=20)
-    clear_failed_sign_ins(session, "PAT@example.org")
-    assert recent_failed_sign_ins(session, "pat@example.org", since=NOW).count == 0
-    assert recent_failed_sign_ins(session, "other@example.org", since=NOW).count == 1
+def test_sign_in_counters_start_empty_and_are_kept_per_account_and_address(
+    session: Session,
+) -> None:
+    empty = SignInCounters(0, None, NOW)
+    assert lock_sign_in_counters(session, "Pat@Example.org", "192.0.2.1", now=NOW) == empty
+    counted = SignInCounters(3, NOW, NOW + timedelta(seconds=30))
+    save_sign_in_counters(session, "pat@example.org", "192.0.2.1", counted)
+    assert sign_in_counters(session, "PAT@example.org", "192.0.2.1") == counted
+    # The same account from elsewhere has its own count; the same address shares its bucket.
+    elsewhere = sign_in_counters(session, "pat@example.org", "198.51.100.7")
+    assert elsewhere == SignInCounters(0, None, None)
+    other_account = sign_in_counters(session, "lee@example.org", "192.0.2.1")
+    assert other_account == SignInCounters(0, None, NOW + timedelta(seconds=30))
 
 
-def test_old_failures_can_be_forgotten_in_bulk(session: Session) -> None:
-    record_failed_sign_in(session, "pat@example.org", now=NOW)
-    record_failed_sign_in(session, "pat@example.org", now=NOW + timedelta(hours=2))
-    clear_failed_sign_ins(session, before=NOW + timedelta(hours=1))
-    assert recent_failed_sign_ins(session, "pat@example.org", since=NOW).count == 1
+def test_no_failures_left_deletes_the_account_row_but_keeps_the_address_bucket(
+    session: Session,
+) -> None:
+    lock_sign_in_counters(session, "pat@example.org", "192.0.2.1", now=NOW)
+    save_sign_in_counters(session, "pat@example.org", "192.0.2.1", SignInCounters(2, NOW, NOW))
+    save_sign_in_counters(session, "pat@example.org", "192.0.2.1", SignInCounters(0, None, NOW))
+    assert session.scalar(text("SELECT count(*) FROM sign_in_attempts")) == 0
+    assert sign_in_counters(session, "pat@example.org", "192.0.2.1").drained_at == NOW
+
+
+def test_a_reset_forgets_the_account_from_every_address(session: Session) -> None:
+    for email, client in [
+        ("pat@example.org", "192.0.2.1"),
+        ("pat@example.org", "192.0.2.2"),
+        ("lee@example.org", "192.0.2.1"),
+    ]:
+        lock_sign_in_counters(session, email, client, now=NOW)
+        save_sign_in_counters(session, email, client, SignInCounters(4, NOW, NOW))
+    forget_sign_in_failures(session, "Pat@example.org")
+    assert sign_in_counters(session, "pat@example.org", "192.0.2.1").failures == 0
+    assert sign_in_counters(session, "pat@example.org", "192.0.2.2").failures == 0
+    assert sign_in_counters(session, "lee@example.org", "192.0.2.1").failures == 4
+
+
+def test_old_counters_can_be_forgotten_in_bulk(session: Session) -> None:
+    later = NOW + timedelta(hours=2)
+    for email, client, at in [
+        ("pat@example.org", "192.0.2.1", NOW),
+        ("lee@example.org", "192.0.2.2", later),
+    ]:
+        lock_sign_in_counters(session, email, client, now=at)
+        save_sign_in_counters(session, email, client, SignInCounters(1, at, at))
+    forget_old_sign_in_failures(session, before=NOW + timedelta(hours=1))
+    assert sign_in_counters(session, "pat@example.org", "192.0.2.1") == SignInCounters(
+        0, None, None
+    )
+    assert sign_in_counters(session, "lee@example.org", "192.0.2.2") == SignInCounters(
+        1, later, later
+    )
 
 
 def test_a_reset_link_works_once(session: Session, user_id: int) -> None:

@@ -140,3 +140,30 @@ def test_min_group_below_three_or_not_a_number_is_refused(
 ) -> None:
     with pytest.raises(SettingsError, match=gist):
         load_settings({"ALLY_MIN_GROUP": value}, cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("value", "networks"),
+    [
+        ("", ()),
+        ("10.0.0.5", ("10.0.0.5/32",)),
+        (" 10.0.0.0/8, 192.168.1.0/24 ,::1 ", ("10.0.0.0/8", "192.168.1.0/24", "::1/128")),
+        ("10.1.2.3/16", ("10.1.0.0/16",)),
+        ("fd00::/8,", ("fd00::/8",)),
+    ],
+)
+def test_trusted_proxies_are_addresses_or_networks_separated_by_commas(
+    value: str, networks: tuple[str, ...], tmp_path: Path
+) -> None:
+    settings = load_settings({"ALLY_TRUSTED_PROXIES": value}, cwd=tmp_path)
+    assert tuple(str(network) for network in settings.trusted_proxies) == networks
+
+
+def test_no_proxy_is_trusted_by_default(tmp_path: Path) -> None:
+    assert load_settings({}, cwd=tmp_path).trusted_proxies == ()
+
+
+@pytest.mark.parametrize("value", ["nginx", "10.0.0.0/33", "10.0.0.1;10.0.0.2"])
+def test_a_trusted_proxy_that_is_not_an_address_is_refused(value: str, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="ALLY_TRUSTED_PROXIES"):
+        load_settings({"ALLY_TRUSTED_PROXIES": value}, cwd=tmp_path)

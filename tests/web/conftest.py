@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from modules.services.runtime import Runtime
-from modules.settings import Settings
+from modules.settings import Network, Settings
 from modules.web import auth_routes
 from progress.database import make_engine, session_factory
 from progress.migrate import upgrade_to_head
@@ -44,17 +44,32 @@ def allow_signup() -> bool:
 
 
 @pytest.fixture
-def rt(database_url: str, allow_signup: bool) -> Iterator[Runtime]:
+def trusted_proxies() -> tuple[Network, ...]:
+    return ()
+
+
+@pytest.fixture
+def rt(
+    database_url: str, allow_signup: bool, trusted_proxies: tuple[Network, ...]
+) -> Iterator[Runtime]:
     engine = make_engine(database_url)
     upgrade_to_head(engine)
-    settings = Settings(database_url=database_url, content_dir=CONTENT, allow_signup=allow_signup)
+    settings = Settings(
+        database_url=database_url,
+        content_dir=CONTENT,
+        allow_signup=allow_signup,
+        trusted_proxies=trusted_proxies,
+    )
     yield Runtime(settings, engine, session_factory(engine))
     engine.dispose()
 
 
-def make_client(rt: Runtime, base_url: str = "http://testserver") -> TestClient:
+def make_client(
+    rt: Runtime, base_url: str = "http://testserver", peer: str = "testclient"
+) -> TestClient:
+    """A client of the /auth routes whose requests come from the socket address `peer`."""
     app = Starlette(routes=auth_routes(lambda: rt))
-    return TestClient(app, base_url=base_url, follow_redirects=False)
+    return TestClient(app, base_url=base_url, follow_redirects=False, client=(peer, 50000))
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -166,13 +168,17 @@ def test_a_failed_sign_in_shows_the_form_again_with_one_message_for_both_cases(
     assert f'value="{email}"' in response.text and 'role="alert"' in response.text
     assert SESSION_COOKIE not in client.cookies
     with rt.sessions.begin() as session:
-        assert auth.recent_failed_sign_ins(session, email, utcnow() - timedelta(hours=1)).count == 1
+        assert auth.sign_in_counters(session, email, "testclient").failures == 1
 
 
-def add_failures(rt: Runtime, email: str, count: int, ago: timedelta) -> None:
+def add_failures(
+    rt: Runtime, email: str, count: int, ago: timedelta, client: str = "testclient"
+) -> None:
+    """`count` failures of `email` from `client`, the last one `ago`."""
+    at = utcnow() - ago
     with rt.sessions.begin() as session:
-        for _ in range(count):
-            auth.record_failed_sign_in(session, email, now=utcnow() - ago)
+        auth.lock_sign_in_counters(session, email, client, now=at)
+        auth.save_sign_in_counters(session, email, client, auth.SignInCounters(count, at, at))
 
 
 def test_after_five_failures_sign_in_is_slowed_down_even_with_the_right_password(
@@ -195,6 +201,52 @@ def test_after_ten_failures_the_address_is_refused_saying_when_to_try_again(
     assert response.status_code == 429
     assert "Try again in 15 minutes" in response.text and "UTC" in response.text
     assert 14 * 60 <= int(response.headers["retry-after"]) <= 15 * 60
+
+
+PROXY, STRANGER, OWNER_ADDRESS = "10.0.0.2", "203.0.113.66", "198.51.100.7"
+BEHIND_NGINX = [(ipaddress.ip_network("10.0.0.0/8"),)]
+
+
+def sign_in_via(client: TestClient, password: str, forwarded_for: str) -> httpx2.Response:
+    """POST the sign-in form for ann@example.org with an X-Forwarded-For header."""
+    data = {"csrf_token": form_token(client, "/auth/login")}
+    data |= {"email": "ann@example.org", "password": password}
+    response = client.post("/auth/login", data=data, headers={"X-Forwarded-For": forwarded_for})
+    client.cookies.delete(SESSION_COOKIE)
+    return response
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxies", "counted_as"), [((), PROXY), (BEHIND_NGINX[0], STRANGER)]
+)
+def test_a_failure_counts_against_the_forwarded_client_only_behind_a_trusted_proxy(
+    rt: Runtime, counted_as: str
+) -> None:
+    with make_client(rt, peer=PROXY) as client:
+        response = sign_in_via(client, "wrong password!", f"192.0.2.99, {STRANGER}")
+    assert response.status_code == 400
+    with rt.sessions.begin() as session:
+        assert auth.sign_in_counters(session, "ann@example.org", counted_as).failures == 1
+        assert auth.sign_in_counters(session, "ann@example.org", "192.0.2.99").failures == 0
+
+
+def test_without_trusted_proxies_x_forwarded_for_cannot_escape_a_lock(rt: Runtime) -> None:
+    add_failures(rt, "ann@example.org", 10, timedelta(minutes=1), client=PROXY)
+    with make_client(rt, peer=PROXY) as client:
+        sign_up(client)
+        assert sign_in_via(client, PASSWORD, OWNER_ADDRESS).status_code == 429
+
+
+@pytest.mark.parametrize("trusted_proxies", BEHIND_NGINX)
+def test_behind_a_trusted_proxy_a_locked_out_stranger_does_not_lock_out_the_owner(
+    rt: Runtime,
+) -> None:
+    add_failures(rt, "ann@example.org", 10, timedelta(minutes=1), client=STRANGER)
+    with make_client(rt, peer=PROXY) as client:
+        sign_up(client)
+        assert sign_in_via(client, PASSWORD, STRANGER).status_code == 429
+        assert sign_in_via(client, PASSWORD, f"{OWNER_ADDRESS}, {STRANGER}").status_code == 429
+        assert sign_in_via(client, PASSWORD, OWNER_ADDRESS).status_code == 303
 
 
 @pytest.mark.parametrize("path", FORM_PATHS)
