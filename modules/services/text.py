@@ -13,6 +13,9 @@ from __future__ import annotations
 from modules.services.errors import InvalidInput
 
 _LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n"}
+PDF, PDI = "\u202c", "\u2069"
+_OPENS_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
+_OPENS_ISOLATE = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
 
 
 def clean_text(value: str, field: str, *, multiline: bool = False) -> str:
@@ -51,3 +54,27 @@ def is_refused(char: str, *, multiline: bool = False) -> bool:
 def codepoint(char: str) -> str:
     """U+0007 for BEL: how a message names a character that cannot be seen."""
     return f"U+{ord(char):04X}"
+
+
+def balance_bidi(line: str) -> str:
+    """`line` with every embedding, override and isolate it opens closed, stray closers dropped.
+
+    Shown inside an isolate, a stray PDI would end the isolate early and an open RLO would
+    reverse the rest of the line; balanced, the text can only reorder itself.
+    """
+    kept: list[str] = []
+    open_closers: list[str] = []
+    for char in line:
+        if char in _OPENS_EMBEDDING or char in _OPENS_ISOLATE:
+            open_closers.append(PDF if char in _OPENS_EMBEDDING else PDI)
+        elif char == PDF:
+            if not open_closers or open_closers[-1] != PDF:
+                continue
+            open_closers.pop()
+        elif char == PDI:
+            if PDI not in open_closers:
+                continue
+            while (closer := open_closers.pop()) != PDI:
+                kept.append(closer)
+        kept.append(char)
+    return "".join(kept + open_closers[::-1])

@@ -28,10 +28,9 @@ from html import escape
 import streamlit as st
 
 from modules.course.citations import Bibliography
+from modules.services.text import balance_bidi
 
-FSI, PDI, PDF = "\u2068", "\u2069", "\u202c"
-_OPENS_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
-_OPENS_ISOLATE = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+FSI, PDI = "\u2068", "\u2069"
 # Bidi classes that can move text: right-to-left letters and Arabic digits, and the openers
 # of embeddings, overrides and isolates.
 _MOVES_TEXT = frozenset({"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "LRI", "RLI", "FSI"})
@@ -81,34 +80,10 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 def _isolated(line: str) -> str:
-    balanced = _balanced(line)
+    balanced = balance_bidi(line)
     if not any(unicodedata.bidirectional(c) in _MOVES_TEXT for c in balanced):
         return balanced
     return FSI + balanced + PDI
-
-
-def _balanced(line: str) -> str:
-    """`line` with every embedding and isolate it opens closed, and stray closers dropped.
-
-    A stray PDI would close the isolate around the name early; an open RLO would reverse the
-    rest of the line.
-    """
-    kept: list[str] = []
-    open_closers: list[str] = []
-    for char in line:
-        if char in _OPENS_EMBEDDING or char in _OPENS_ISOLATE:
-            open_closers.append(PDF if char in _OPENS_EMBEDDING else PDI)
-        elif char == PDF:
-            if not open_closers or open_closers[-1] != PDF:
-                continue
-            open_closers.pop()
-        elif char == PDI:
-            if PDI not in open_closers:
-                continue
-            while (closer := open_closers.pop()) != PDI:
-                kept.append(closer)
-        kept.append(char)
-    return "".join(kept + open_closers[::-1])
 
 
 def content(text: str, bibliography: Bibliography) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
+from modules.services.text import balance_bidi
 from modules.web.csrf import CSRF_FIELD
 
 COURSE_NAME = "Leading as an Ally"
@@ -94,13 +95,21 @@ def document(title: str, body: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Name:
+    """A person's name or address inside a sentence, set in <bdi>: a right-to-left name shows
+    in its own direction, and it cannot reorder the words around it."""
+
+    text: str
+
+
 def problem(message: str | None) -> str:
     """The error summary, announced by screen readers; empty without a message."""
     if not message:
         return ""
     return (
         '<div class="problem" role="alert" id="problem" tabindex="-1">'
-        f"<h2>There is a problem</h2><p>{escape(message)}</p></div>"
+        f"<h2>There is a problem</h2><p>{escape(balance_bidi(message))}</p></div>"
     )
 
 
@@ -108,8 +117,15 @@ def notice(message: str) -> str:
     return f'<div class="notice" role="status"><p>{escape(message)}</p></div>'
 
 
-def paragraph(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
+def paragraph(*parts: str | Name) -> str:
+    """A paragraph of escaped text; names in it are isolated."""
+    return "<p>" + "".join(_inline(part) for part in parts) + "</p>"
+
+
+def _inline(part: str | Name) -> str:
+    if isinstance(part, Name):
+        return f"<bdi>{escape(balance_bidi(part.text))}</bdi>"
+    return escape(part)
 
 
 def link(href: str, text: str, css_class: str = "") -> str:

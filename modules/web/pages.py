@@ -108,14 +108,21 @@ def reset(csrf: str, token: str, person: Person, problem: str | None = None) -> 
         ),
         hidden=(("token", token),),
     )
+    opening: tuple[str | html.Name, ...]
     if invitation:
         title = "Welcome: choose your password"
-        opening = f"Welcome, {person.display_name}. Choose a password to open your account."
+        opening = (
+            "Welcome, ",
+            html.Name(person.display_name),
+            ". Choose a password to open your account.",
+        )
     else:
         title = "Choose a new password"
-        opening = f"{person.display_name}, choose a new password. You will be signed out "
-        opening += "everywhere else."
-    body = html.paragraph(opening) + html.problem(problem) + html.form(spec)
+        opening = (
+            html.Name(person.display_name),
+            ", choose a new password. You will be signed out everywhere else.",
+        )
+    body = html.paragraph(*opening) + html.problem(problem) + html.form(spec)
     return html.document(title, body)
 
 

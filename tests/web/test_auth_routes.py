@@ -330,7 +330,7 @@ def test_an_invitation_works_while_sign_up_is_closed(client: TestClient, rt: Run
     admin = make_admin(rt)
     link = accounts.invite(rt, admin, "new@example.org", "New <Person>", ["facilitator"])
     page = client.get(link.path)
-    assert page.status_code == 200 and "Welcome, New &lt;Person&gt;" in page.text
+    assert page.status_code == 200 and "Welcome, <bdi>New &lt;Person&gt;</bdi>" in page.text
     response = post_form(
         client, "/auth/reset", {"token": link.token, "password": PASSWORD}, form_path=link.path
     )
