@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -81,7 +82,14 @@ def progress_csv(rows: Iterable[ProgressRow]) -> bytes:
 
 
 def inert(cell: str) -> str:
-    """`cell` prefixed with ' when a spreadsheet could read it as a formula."""
-    if cell.startswith(FORMULA_START) or cell.lstrip().startswith(FORMULA_START):
+    """`cell` prefixed with ' when a spreadsheet could read it as a formula.
+
+    Invisible format characters in front (a direction mark, a zero-width space) are looked
+    past too: a name may start with one, and some spreadsheets drop them.
+    """
+    visible = cell.lstrip()
+    while visible and unicodedata.category(visible[0]) == "Cf":
+        visible = visible[1:].lstrip()
+    if cell.startswith(FORMULA_START) or visible.startswith(FORMULA_START):
         return "'" + cell
     return cell
