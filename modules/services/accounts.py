@@ -169,6 +169,10 @@ def sign_in(
     address = accounts.normalize_email(email)
     if not address or not password:
         raise AccountProblem("Enter your email address and your password.")
+    try:  # before the first query: PostgreSQL cannot even look up an address holding NUL
+        clean_text(address, "The email address")
+    except InvalidInput as error:
+        raise UnstorableText(str(error)) from None
     if len(address) > MAX_EMAIL_LENGTH:
         raise WrongCredentials(WRONG_CREDENTIALS)
     client = client_key(client)

@@ -78,11 +78,6 @@ def test_the_invitation_page_isolates_the_name(
     assert f"<p>Welcome, {greeting}. Choose a password" in page.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="for the sign-in helper: accounts.sign_in must call clean_text(email, ...) before "
-    "its first query (PostgreSQL answers NUL with the database-down page; SQLite stores it)",
-)
 @pytest.mark.parametrize("kind", BAD)
 def test_sign_in_with_bad_text_in_the_address_is_not_a_database_error(
     client: TestClient, kind: str
