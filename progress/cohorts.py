@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, delete, select, update
 from sqlalchemy.orm import Session
 
+from progress import tallies
 from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
 from progress.errors import RecordNotFound
 from progress.tables import (
@@ -210,7 +211,9 @@ def add_member(session: Session, cohort_id: int, user_id: int, now: datetime | N
     if found is None:
         # Not insert_ignoring_conflict's answer: PostgreSQL reports no row count for an INSERT.
         values = {"cohort_id": cohort_id, "user_id": user_id, "joined_at": moment}
-        insert_ignoring_conflict(session, CohortMemberRow, values, key=("cohort_id", "user_id"))
+        key = ("cohort_id", "user_id")
+        if insert_ignoring_conflict(session, CohortMemberRow, values, key=key):
+            tallies.member_joined(session, cohort_id, user_id, removed_at=None)
         return True
     if found.removed_at is None:
         return False
@@ -219,13 +222,17 @@ def add_member(session: Session, cohort_id: int, user_id: int, now: datetime | N
         .where(*_membership(cohort_id, user_id))
         .values(joined_at=moment, removed_at=None)
     )
+    tallies.member_joined(session, cohort_id, user_id, removed_at=found.removed_at)
     return True
 
 
 def remove_member(
     session: Session, cohort_id: int, user_id: int, now: datetime | None = None
 ) -> None:
-    """End the membership; the learner's progress, answers and account all stay."""
+    """End the membership; the learner's progress, answers and account all stay.
+
+    The cohort's figures keep his values too: taking them out would give them away.
+    """
     session.execute(
         update(CohortMemberRow)
         .where(*_membership(cohort_id, user_id), CohortMemberRow.removed_at.is_(None))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from progress import tallies
 from progress.database import as_utc, fresh, upsert
 from progress.errors import RecordNotFound
 from progress.steps import STEP_KEY, StepRef, step_values
@@ -148,9 +149,12 @@ def check_in(
     owned = select(CommitmentRow).where(
         CommitmentRow.id == commitment_id, CommitmentRow.user_id == user_id
     )
-    commitment = session.scalar(fresh(owned))
+    # Locked: two tabs checking in at once agree on which check-in is the first.
+    commitment = session.scalar(fresh(owned.with_for_update()))
     if commitment is None:
         raise RecordNotFound(f"commitment {commitment_id} of user {user_id}")
+    earlier = select(CheckInRow.id).where(CheckInRow.commitment_id == commitment_id).limit(1)
+    first = session.scalar(earlier) is None
     moment = as_utc(now)
     row = {
         "commitment_id": commitment_id,
@@ -161,6 +165,8 @@ def check_in(
     }
     key = ("commitment_id", "checked_on")
     upsert(session, CheckInRow, row, key=key, update=("outcome", "note", "checked_at"))
+    if first:
+        tallies.first_check_in(session, commitment_id, outcome)
     return _with_check_ins(session, [commitment])[0]
 
 

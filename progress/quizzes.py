@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
+from progress import tallies
 from progress.database import as_utc, fresh
 from progress.errors import RecordNotFound
 from progress.steps import StepRef
@@ -70,11 +71,13 @@ def submit_quiz_attempt(
     """Store the answers; an attempt is submitted once (a double click keeps the first)."""
     _owned_attempt(session, user_id, attempt_id)
     stored = {question: sorted(options) for question, options in answers.items()}
-    session.execute(
+    submitted = session.execute(
         update(QuizAttemptRow)
         .where(QuizAttemptRow.id == attempt_id, QuizAttemptRow.submitted_at.is_(None))
         .values(submitted_at=as_utc(now), answers=stored, score=score, passed=passed)
     )
+    if getattr(submitted, "rowcount", 0):  # submitted now: cohort figures may count it
+        tallies.quiz_submitted(session, attempt_id)
     return quiz_attempt(session, user_id, attempt_id)
 
 

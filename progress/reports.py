@@ -1,8 +1,10 @@
-"""Aggregates over a cohort's learner records, for the dashboard and the debrief.
+"""What facilitators see of a cohort: per-learner status, and the anonymous figures.
 
 Each function runs one SQL statement whatever the cohort's size: the database groups and
-counts, and Python only reshapes the result. Every query counts the cohort's active members
-only and leaves preview rows out. Reflections are never read.
+counts, and Python only reshapes the result. Per-learner status (who finished which module,
+when) reads the cohort's active members' records, preview rows left out. The anonymous figures
+(debrief and self-assessment) read only the published counters of progress.tallies, which hold
+no user id and cannot be differenced. Reflections are never read.
 """
 
 from __future__ import annotations
@@ -14,34 +16,31 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     SQLColumnExpression,
     Subquery,
     and_,
     case,
-    cast,
     false,
     func,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from progress.tables import (
     CHECK_IN_OUTCOMES,
     CheckInRow,
+    CohortFigureRow,
     CohortMemberRow,
+    CohortTallyRow,
     CommitmentRow,
     QuizAttemptRow,
     ScenarioAttemptRow,
     ScenarioChoiceRow,
     StepProgressRow,
-    SurveyAnswerRow,
 )
-
-NO_CHECK_IN = "no_check_in"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,108 +137,119 @@ def best_quiz_scores(
     return {(user, module): float(best) for user, module, best in rows if best is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class FigureBasisRow:
+    """Over how many learners a published figure is, and when it last changed."""
+
+    kind: str
+    step_id: str
+    learners: int
+    as_of: datetime | None
+
+
+def figure_bases(
+    session: Session, cohort_id: int, course_id: str, module_id: str
+) -> list[FigureBasisRow]:
+    """Every figure of the module that has something published, by kind and step."""
+    figure = CohortFigureRow
+    query = (
+        select(figure.kind, figure.step_id, figure.published_learners, figure.published_at)
+        .where(
+            figure.cohort_id == cohort_id,
+            figure.course_id == course_id,
+            figure.module_id == module_id,
+            figure.published_learners > 0,
+        )
+        .order_by(figure.kind, figure.step_id)
+    )
+    return [FigureBasisRow(*row) for row in session.execute(query)]
+
+
 def first_choice_counts(
     session: Session, cohort_id: int, course_id: str, module_id: str
 ) -> list[tuple[str, str, str, int]]:
-    """(step id, node id, choice id, learners) over each member's first attempt per scenario."""
-    first = _first_attempts(ScenarioAttemptRow, cohort_id, course_id, module_id)
-    choice, learner = ScenarioChoiceRow, first.c.user_id
-    query = (
-        select(first.c.step_id, choice.node_id, choice.choice_id, func.count(learner.distinct()))
-        .join(choice, choice.attempt_id == first.c.attempt_id)
-        .group_by(first.c.step_id, choice.node_id, choice.choice_id)
-        .order_by(first.c.step_id, choice.node_id, choice.choice_id)
-    )
-    rows = session.execute(query)
-    return [(step, node, chosen, int(learners)) for step, node, chosen, learners in rows]
+    """(step id, node id, choice id, learners) over the published first finished attempts."""
+    return _published(session, cohort_id, "scenario", course_id, module_id)
 
 
-def first_quiz_answers(
+def first_quiz_answer_counts(
     session: Session, cohort_id: int, course_id: str, module_id: str
-) -> list[tuple[str, dict[str, tuple[str, ...]]]]:
-    """(step id, answers) of each member's first submitted attempt per quiz; nobody named.
-
-    Sorted by step and answers, so that not even the order hints at who answered what.
-    """
-    submitted = QuizAttemptRow.submitted_at.is_not(None)
-    first = _first_attempts(QuizAttemptRow, cohort_id, course_id, module_id, submitted)
-    query = select(QuizAttemptRow.step_id, QuizAttemptRow.answers).join(
-        first, first.c.attempt_id == QuizAttemptRow.id
-    )
-    found = [
-        (step, {question: tuple(options) for question, options in (answers or {}).items()})
-        for step, answers in session.execute(query)
+) -> list[tuple[str, str, tuple[str, ...], int]]:
+    """(step id, question id, the options selected, learners) over published first attempts."""
+    return [
+        (step, question, tuple(selected.split()), learners)
+        for step, question, selected, learners in _published(
+            session, cohort_id, "quiz", course_id, module_id
+        )
     ]
-    return sorted(found, key=lambda item: (item[0], sorted(item[1].items())))
 
 
 def commitment_outcomes(
     session: Session, cohort_id: int, course_id: str, module_id: str | None = None
 ) -> dict[str, int]:
-    """How many members' commitments stand at each latest check-in outcome, or none yet."""
-    commitment = CommitmentRow
-    members = _active_members(cohort_id)
-    earlier = aliased(CheckInRow)
-    latest_day = (
-        select(func.max(earlier.checked_on))
-        .where(earlier.commitment_id == commitment.id)
-        .correlate(commitment)
-        .scalar_subquery()
-    )
-    latest = and_(CheckInRow.commitment_id == commitment.id, CheckInRow.checked_on == latest_day)
+    """How many commitments' first check-ins were each outcome, over the published ones."""
+    tally = CohortTallyRow
     query = (
-        select(CheckInRow.outcome, func.count(commitment.id))
-        .select_from(commitment)
-        .join(members, members.c.user_id == commitment.user_id)
-        .outerjoin(CheckInRow, latest)
-        .where(commitment.course_id == course_id, _counted(commitment.is_preview))
-        .group_by(CheckInRow.outcome)
+        select(tally.subject, func.sum(tally.published))
+        .where(
+            tally.cohort_id == cohort_id, tally.kind == "commitment", tally.course_id == course_id
+        )
+        .group_by(tally.subject)
     )
     if module_id is not None:
-        query = query.where(commitment.module_id == module_id)
-    counts = dict.fromkeys((*CHECK_IN_OUTCOMES, NO_CHECK_IN), 0)
+        query = query.where(tally.module_id == module_id)
+    counts = dict.fromkeys(CHECK_IN_OUTCOMES, 0)
     for outcome, count in session.execute(query):
-        counts[outcome or NO_CHECK_IN] += int(count)
+        if outcome in counts:
+            counts[outcome] += int(count or 0)
     return counts
 
 
 def self_assessment_means(
     session: Session, cohort_id: int, course_id: str, survey_module: str
 ) -> list[tuple[str, int, float, float]]:
-    """(item id, learners who answered it before and after, mean before, mean after)."""
-    before, after = aliased(SurveyAnswerRow), aliased(SurveyAnswerRow)
-    members = _active_members(cohort_id)
-    same_answer = and_(
-        after.user_id == before.user_id,
-        after.course_id == before.course_id,
-        after.module_id == before.module_id,
-        after.step_id == before.step_id,
-        after.is_preview == before.is_preview,
-        after.item_id == before.item_id,
-        after.phase == "after",
-    )
+    """(item id, learners who rated it before and after, mean before, mean after), published."""
+    tally = CohortTallyRow
+
+    def total(detail: str) -> ColumnElement[Any]:
+        return func.sum(case((tally.detail == detail, tally.published), else_=0))
+
+    learners = total("learners")
     query = (
-        select(
-            before.item_id,
-            func.count(),
-            func.avg(cast(before.value, Float)),
-            func.avg(cast(after.value, Float)),
-        )
-        .join(members, members.c.user_id == before.user_id)
-        .join(after, same_answer)
+        select(tally.subject, learners, total("before"), total("after"))
         .where(
-            before.course_id == course_id,
-            before.module_id == survey_module,
-            before.phase == "before",
-            _counted(before.is_preview),
+            tally.cohort_id == cohort_id,
+            tally.kind == "self_assessment",
+            tally.course_id == course_id,
+            tally.module_id == survey_module,
         )
-        .group_by(before.item_id)
-        .order_by(before.item_id)
+        .group_by(tally.subject)
+        .having(learners > 0)
+        .order_by(tally.subject)
     )
     return [
-        (item, int(learners), float(mean_before), float(mean_after))
-        for item, learners, mean_before, mean_after in session.execute(query)
+        (item, int(count), before / count, after / count)
+        for item, count, before, after in session.execute(query)
     ]
+
+
+def _published(
+    session: Session, cohort_id: int, kind: str, course_id: str, module_id: str
+) -> list[tuple[str, str, str, int]]:
+    """(step id, subject, detail, amount) of a module's published counters of one kind."""
+    tally = CohortTallyRow
+    query = (
+        select(tally.step_id, tally.subject, tally.detail, tally.published)
+        .where(
+            tally.cohort_id == cohort_id,
+            tally.kind == kind,
+            tally.course_id == course_id,
+            tally.module_id == module_id,
+            tally.published > 0,
+        )
+        .order_by(tally.step_id, tally.subject, tally.detail)
+    )
+    return [(step, subject, detail, int(n)) for step, subject, detail, n in session.execute(query)]
 
 
 def _active_members(cohort_id: int) -> Subquery:
@@ -267,22 +277,3 @@ def _latest(
     user: InstrumentedAttribute[int], moment: SQLColumnExpression[Any]
 ) -> Select[int, datetime | None]:
     return select(user.label("user_id"), func.max(moment).label("at"))
-
-
-def _first_attempts(
-    table: type[ScenarioAttemptRow] | type[QuizAttemptRow],
-    cohort_id: int,
-    course_id: str,
-    module_id: str,
-    *conditions: ColumnElement[bool],
-) -> Subquery:
-    """(user id, step id, attempt id) of each active member's first attempt per step."""
-    members = _active_members(cohort_id)
-    query = (
-        select(table.user_id, table.step_id, func.min(table.id).label("attempt_id"))
-        .join(members, members.c.user_id == table.user_id)
-        .where(table.course_id == course_id, table.module_id == module_id)
-        .where(_counted(table.is_preview), *conditions)
-        .group_by(table.user_id, table.step_id)
-    )
-    return query.subquery("first_attempts")

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
+from progress import tallies
 from progress.database import as_utc, fresh, insert_ignoring_conflict
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.steps import StepRef
@@ -113,11 +114,13 @@ def finish_scenario_attempt(
 ) -> ScenarioAttemptRecord:
     """Record the ending reached; an attempt finishes once (later calls change nothing)."""
     _owned_attempt(session, user_id, attempt_id)
-    session.execute(
+    finished = session.execute(
         update(ScenarioAttemptRow)
         .where(ScenarioAttemptRow.id == attempt_id, ScenarioAttemptRow.finished_at.is_(None))
         .values(finished_at=as_utc(now), ending_node_id=ending_node_id, score=score)
     )
+    if getattr(finished, "rowcount", 0):  # finished now: cohort figures may count it
+        tallies.scenario_finished(session, attempt_id)
     return scenario_attempt(session, user_id, attempt_id)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from progress.database import as_utc, fresh, upsert
+from progress import tallies
+from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
 from progress.steps import STEP_KEY, StepRef, step_values
-from progress.tables import SurveyAnswerRow
+from progress.tables import SurveyAnswerRow, SurveyPhaseRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,65 @@ def save_survey_answer(
     key = (*STEP_KEY, "phase", "item_id")
     changed = ("value", "content_version", "answered_at")
     upsert(session, SurveyAnswerRow, row, key=key, update=changed)
+
+
+def save_survey_answers(
+    session: Session,
+    user_id: int,
+    step: StepRef,
+    *,
+    phase: str,
+    answers: Mapping[str, int],
+    items: Collection[str],
+    content_version: str,
+    is_preview: bool = False,
+    now: datetime | None = None,
+) -> bool:
+    """Store answers given in one phase of the step; True once every one of `items` has one.
+
+    The first time the phase is complete it is noted as such, and when both phases are, the
+    step's ratings enter the learner's cohort figures (progress.tallies).
+    """
+    for item_id, value in sorted(answers.items()):
+        save_survey_answer(
+            session,
+            user_id,
+            step,
+            phase=phase,
+            item_id=item_id,
+            value=value,
+            content_version=content_version,
+            is_preview=is_preview,
+            now=now,
+        )
+    answered = select(SurveyAnswerRow.item_id).where(
+        *_of_step(SurveyAnswerRow, user_id, step, is_preview), SurveyAnswerRow.phase == phase
+    )
+    if not items or not set(items) <= set(session.scalars(answered)):
+        return False
+    done = step_values(user_id, step, is_preview) | {
+        "phase": phase,
+        "content_version": content_version,
+        "completed_at": as_utc(now),
+    }
+    if insert_ignoring_conflict(session, SurveyPhaseRow, done, key=(*STEP_KEY, "phase")):
+        if not is_preview:
+            tallies.survey_phase_completed(
+                session, user_id, step.course_id, step.module_id, step.step_id
+            )
+    return True
+
+
+def _of_step(
+    table: type[SurveyAnswerRow], user_id: int, step: StepRef, is_preview: bool
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        table.user_id == user_id,
+        table.course_id == step.course_id,
+        table.module_id == step.module_id,
+        table.step_id == step.step_id,
+        table.is_preview == is_preview,
+    )
 
 
 def survey_answers(

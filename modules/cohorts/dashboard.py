@@ -10,7 +10,14 @@ from enum import StrEnum
 
 from modules.cohorts.cohort import CohortSettings, as_utc
 from modules.cohorts.privacy import Guarded, guard
-from modules.cohorts.records import Assignment, Member, ModuleProgress, SelfAssessmentMean
+from modules.cohorts.records import (
+    NO_BASIS,
+    Assignment,
+    Basis,
+    Member,
+    ModuleProgress,
+    SelfAssessmentMean,
+)
 from modules.course.models import CourseContent, Module, Survey
 
 
@@ -115,6 +122,7 @@ class Dashboard:
     completions: tuple[WeekCount, ...]  # from the first completion's week to this week
     self_assessment: tuple[StatementChange, ...]
     totals: CohortTotals
+    self_assessment_basis: Basis = NO_BASIS  # an anonymous figure: see records.Basis
 
 
 def build_dashboard(
@@ -127,6 +135,7 @@ def build_dashboard(
     last_activity: Mapping[int, datetime],
     self_assessment: Sequence[SelfAssessmentMean],
     now: datetime,
+    self_assessment_basis: Basis = NO_BASIS,
 ) -> Dashboard:
     """The dashboard for `members` (active ones, no preview rows) at `now`."""
     modules = content.listed_modules
@@ -147,6 +156,7 @@ def build_dashboard(
         completions=_completions(cohort, learners, today),
         self_assessment=_statements(content, self_assessment, cohort.min_group),
         totals=_totals(learners, len(modules)),
+        self_assessment_basis=self_assessment_basis,
     )
 
 

@@ -1,25 +1,35 @@
 """The debrief of one module: how the cohort chose and answered, never who chose what.
 
-Built from counts and anonymous first attempts only. Reflections are not an input. Any
-aggregate over fewer learners than the threshold is withheld (see privacy.Guarded).
+Built from anonymous counts only (progress.tallies: they move in steps of at least the
+threshold, so two views cannot be compared to find one learner's answer). Each figure carries
+its Basis: over how many learners, as of when. Reflections are not an input. Any aggregate
+over fewer learners than the threshold is withheld (see privacy.Guarded).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 
+from modules.cohorts.cohort import as_utc
 from modules.cohorts.privacy import Guarded, guard
-from modules.cohorts.records import OUTCOMES, FirstChoiceCount, FirstQuizAnswers, Outcome
-from modules.course.marking import AnswerError, mark_quiz
-from modules.course.models import Course, Decision, Module, Quality, Quiz, Scenario
+from modules.cohorts.records import (
+    NO_BASIS,
+    OUTCOMES,
+    Basis,
+    FirstChoiceCount,
+    FirstQuizAnswerCount,
+    Outcome,
+)
+from modules.course.marking import correct_options
+from modules.course.models import Commitment, Course, Decision, Module, Quality, Quiz, Scenario
 
 OUTCOME_LABELS: Mapping[Outcome, str] = {
     "done": "Done",
     "partly": "Partly done",
     "not_yet": "Not yet",
-    "no_check_in": "No check-in yet",
 }
 
 
@@ -47,6 +57,7 @@ class ScenarioDebrief:
     step_id: str
     title: str | None
     decisions: tuple[DecisionSpread, ...]  # in the written order of the nodes
+    basis: Basis  # learners whose first finished attempt is counted
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class QuizDebrief:
     step_id: str
     title: str | None
     questions: Guarded[tuple[QuestionDifficulty, ...]]  # hardest first
+    basis: Basis  # learners whose first submitted attempt is counted
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,10 @@ class Debrief:
     threshold: int
     scenarios: tuple[ScenarioDebrief, ...]
     misconceptions: Guarded[tuple[MisconceptionCount, ...]]  # most chosen first
+    misconceptions_basis: Basis
     quizzes: tuple[QuizDebrief, ...]
-    commitments: Guarded[tuple[OutcomeCount, ...]]
+    commitments: Guarded[tuple[OutcomeCount, ...]]  # first check-ins
+    commitments_basis: Basis
     facilitator_notes: str | None  # markdown, for facilitators only
 
 
@@ -96,34 +110,58 @@ def build_debrief(
     module: Module,
     *,
     first_choices: Sequence[FirstChoiceCount],
-    first_quiz_answers: Sequence[FirstQuizAnswers],
+    first_quiz_answers: Sequence[FirstQuizAnswerCount],
     commitment_outcomes: Mapping[str, int],
+    bases: Mapping[str, Basis],
     threshold: int,
 ) -> Debrief:
-    """The debrief of `module` for one cohort, from anonymous counts and first attempts."""
+    """The debrief of `module` for one cohort, from anonymous counts; `bases` by step id."""
     scenarios = tuple(
-        _scenario(step, first_choices, threshold)
+        _scenario(step, first_choices, bases.get(step.id, NO_BASIS), threshold)
         for step in module.steps
         if isinstance(step, Scenario)
     )
+    plans = [bases.get(s.id, NO_BASIS) for s in module.steps if isinstance(s, Commitment)]
     return Debrief(
         module_id=module.id,
         title=module.title,
         threshold=threshold,
         scenarios=scenarios,
         misconceptions=_misconceptions(course, module, scenarios, threshold),
+        misconceptions_basis=_combined((s.basis for s in scenarios), add=False),
         quizzes=tuple(
-            _quiz(step, first_quiz_answers, threshold)
+            _quiz(step, first_quiz_answers, bases.get(step.id, NO_BASIS), threshold)
             for step in module.steps
             if isinstance(step, Quiz)
         ),
         commitments=_commitments(commitment_outcomes, threshold),
+        commitments_basis=_combined(plans, add=True),
         facilitator_notes=module.facilitator_notes,
     )
 
 
+def basis_note(basis: Basis, threshold: int, zone: tzinfo) -> str:
+    """In words: over how many learners a figure is, as of when (in the cohort's time zone)."""
+    if basis.as_of is None or basis.learners < threshold:
+        return f"Shown once {threshold} learners have finished it."
+    local = as_utc(basis.as_of).astimezone(zone)
+    return (
+        f"Over {basis.learners} learners, as of {local.day} {local:%B %Y, %H:%M}. It changes"
+        f" only when {threshold} or more others have finished, so no one answer stands out."
+    )
+
+
+def _combined(bases: Iterable[Basis], *, add: bool) -> Basis:
+    """One basis for a figure drawn from several: learners added (or the most), latest time."""
+    found = list(bases)
+    counts = [b.learners for b in found]
+    moments = [b.as_of for b in found if b.as_of is not None]
+    learners = sum(counts) if add else max(counts, default=0)
+    return Basis(learners, max(moments, default=None))
+
+
 def _scenario(
-    scenario: Scenario, counts: Sequence[FirstChoiceCount], threshold: int
+    scenario: Scenario, counts: Sequence[FirstChoiceCount], basis: Basis, threshold: int
 ) -> ScenarioDebrief:
     mine = Counter[tuple[str, str]]()
     for count in counts:
@@ -132,7 +170,7 @@ def _scenario(
     decisions = tuple(
         _decision(node, mine, threshold) for node in scenario.nodes if isinstance(node, Decision)
     )
-    return ScenarioDebrief(scenario.id, scenario.title, decisions)
+    return ScenarioDebrief(scenario.id, scenario.title, decisions, basis)
 
 
 def _decision(
@@ -199,25 +237,30 @@ def _starters(scenario: ScenarioDebrief) -> int:
     return max((d.choices.learners for d in scenario.decisions), default=0)
 
 
-def _quiz(quiz: Quiz, answers: Sequence[FirstQuizAnswers], threshold: int) -> QuizDebrief:
-    """Attempts that no longer mark under the current content are left out."""
-    results = []
-    for attempt in answers:
-        if attempt.step_id == quiz.id:
-            try:
-                results.append(mark_quiz(quiz, attempt.answers))
-            except AnswerError:
-                continue
-    right = Counter(r.question.id for result in results for r in result.questions if r.right)
+def _quiz(
+    quiz: Quiz, answers: Sequence[FirstQuizAnswerCount], basis: Basis, threshold: int
+) -> QuizDebrief:
+    """Right on the first try: exactly the correct options selected.
+
+    A question left unanswered, or answered with options no longer written, counts as not
+    right; answers to questions no longer in the quiz are left out.
+    """
+    questions = {q.id: q for q in quiz.questions}
+    right = Counter[str]()
+    for count in answers:
+        question = questions.get(count.question_id) if count.step_id == quiz.id else None
+        if question is not None and frozenset(count.selected) == correct_options(question):
+            right[question.id] += count.learners
+    learners = basis.learners
 
     def difficulty() -> tuple[QuestionDifficulty, ...]:
         rows = (
-            QuestionDifficulty(q.id, q.text, right[q.id], right[q.id] / len(results))
+            QuestionDifficulty(q.id, q.text, right[q.id], right[q.id] / learners)
             for q in quiz.questions
         )
         return tuple(sorted(rows, key=lambda d: d.share_right))  # stable: written order on ties
 
-    return QuizDebrief(quiz.id, quiz.title, guard(len(results), threshold, difficulty))
+    return QuizDebrief(quiz.id, quiz.title, guard(learners, threshold, difficulty), basis)
 
 
 def _commitments(outcomes: Mapping[str, int], threshold: int) -> Guarded[tuple[OutcomeCount, ...]]:

@@ -6,13 +6,13 @@ no report can receive their text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-Outcome = Literal["done", "partly", "not_yet", "no_check_in"]
-OUTCOMES: tuple[Outcome, ...] = ("done", "partly", "not_yet", "no_check_in")
+# How a commitment's first check-in went: the debrief counts these.
+Outcome = Literal["done", "partly", "not_yet"]
+OUTCOMES: tuple[Outcome, ...] = ("done", "partly", "not_yet")
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,25 @@ class FirstChoiceCount:
 
 
 @dataclass(frozen=True)
-class FirstQuizAnswers:
-    """One learner's first submitted answers to a quiz, with nothing that says who they are."""
+class FirstQuizAnswerCount:
+    """How many learners selected exactly `selected` for a question in their first attempt."""
 
     step_id: str
-    answers: Mapping[str, tuple[str, ...]]
+    question_id: str
+    selected: tuple[str, ...]
+    learners: int
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What an anonymous figure is over: the learners in it, and when it last changed.
+
+    Figures change only in steps of at least the smallest group shown (progress.tallies), so
+    comparing two views never isolates one learner. `as_of` is None while nothing is shown.
+    """
+
+    learners: int
+    as_of: datetime | None
+
+
+NO_BASIS = Basis(0, None)

@@ -1,20 +1,27 @@
 """What facilitators see of a cohort: the dashboard, a module's debrief, the export, reminders.
 
 Every figure comes from aggregate queries (progress.reports) shaped by the pure domain
-(modules.cohorts); small groups are withheld there. Reflections are never read.
+(modules.cohorts); small groups are withheld there. The anonymous figures are read from
+tallies that move only in steps of at least ALLY_MIN_GROUP learners: a read first publishes
+the figures that have gathered that many (progress.tallies.publish_ready). Reflections are
+never read.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from modules.cohorts.dashboard import Dashboard, build_dashboard, required_steps
 from modules.cohorts.debrief import Debrief, build_debrief
 from modules.cohorts.export import progress_csv, progress_rows
 from modules.cohorts.records import (
+    NO_BASIS,
     Assignment,
+    Basis,
     FirstChoiceCount,
-    FirstQuizAnswers,
+    FirstQuizAnswerCount,
     Member,
     ModuleProgress,
     SelfAssessmentMean,
@@ -23,7 +30,8 @@ from modules.cohorts.reminders import Reminder, reminders
 from modules.services.actors import Actor
 from modules.services.cohorts import CohortService
 from modules.services.errors import NotFound
-from progress import cohorts, reports
+from progress import cohorts, reports, tallies
+from progress.reports import FigureBasisRow
 
 
 class CohortReports:
@@ -35,7 +43,7 @@ class CohortReports:
     def dashboard(self, actor: Actor, cohort_id: int, now: datetime | None = None) -> Dashboard:
         course_id = self.content.course.id
         survey = self.content.course.self_assessment
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
             members = cohorts.members(session, cohort_id)
             status = reports.module_status(
@@ -43,11 +51,12 @@ class CohortReports:
             )
             due = cohorts.assignments(session, cohort_id)
             activity = reports.last_activity(session, cohort_id, course_id)
-            means = (
-                reports.self_assessment_means(session, cohort_id, course_id, survey)
-                if survey
-                else []
-            )
+            means: list[tuple[str, int, float, float]] = []
+            survey_bases: list[FigureBasisRow] = []
+            if survey:
+                self._publish(session, cohort_id, survey)
+                means = reports.self_assessment_means(session, cohort_id, course_id, survey)
+                survey_bases = reports.figure_bases(session, cohort_id, course_id, survey)
         return build_dashboard(
             self.service.settings_of(cohort),
             self.content,
@@ -62,6 +71,7 @@ class CohortReports:
             last_activity=activity,
             self_assessment=[SelfAssessmentMean(*row) for row in means],
             now=now or datetime.now(UTC),
+            self_assessment_basis=_survey_basis(survey_bases),
         )
 
     def debrief(self, actor: Actor, cohort_id: int, module_id: str) -> Debrief:
@@ -69,27 +79,43 @@ class CohortReports:
         if module is None or module_id not in self.content.course.modules:
             raise NotFound("That module is not part of the course.")
         course_id = self.content.course.id
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             self.service.managed(session, actor, cohort_id)
+            self._publish(session, cohort_id, module_id)
             choices = reports.first_choice_counts(session, cohort_id, course_id, module_id)
-            answers = reports.first_quiz_answers(session, cohort_id, course_id, module_id)
+            answers = reports.first_quiz_answer_counts(session, cohort_id, course_id, module_id)
             outcomes = reports.commitment_outcomes(session, cohort_id, course_id, module_id)
+            bases = reports.figure_bases(session, cohort_id, course_id, module_id)
         return build_debrief(
             self.content.course,
             module,
             first_choices=[FirstChoiceCount(*row) for row in choices],
-            first_quiz_answers=[FirstQuizAnswers(step, given) for step, given in answers],
+            first_quiz_answers=[FirstQuizAnswerCount(*row) for row in answers],
             commitment_outcomes=outcomes,
+            bases={b.step_id: Basis(b.learners, b.as_of) for b in bases},
             threshold=self.rt.settings.min_group,
         )
+
+    def _publish(self, session: Session, cohort_id: int, module_id: str) -> None:
+        """Show what enough newly finished learners have added to the module's figures."""
+        tallies.publish_ready(session, cohort_id, self.rt.settings.min_group, module_id=module_id)
 
     def export_csv(self, actor: Actor, cohort_id: int) -> bytes:
         """learner, email, module, status, dates, best knowledge-check score; no scenario detail."""
         board = self.dashboard(actor, cohort_id)
-        with self.rt.sessions.begin() as session:
+        with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
             best = reports.best_quiz_scores(session, cohort_id, self.content.course.id)
         return progress_csv(progress_rows(self.service.settings_of(cohort), board, best))
 
     def reminders(self, actor: Actor, cohort_id: int) -> list[Reminder]:
         return reminders(self.dashboard(actor, cohort_id), sender=actor.display_name)
+
+
+def _survey_basis(rows: list[FigureBasisRow]) -> Basis:
+    """One basis for the self-assessment (usually one survey step): the most learners, latest."""
+    rows = [r for r in rows if r.kind == "self_assessment"]
+    if not rows:
+        return NO_BASIS
+    moments = [r.as_of for r in rows if r.as_of is not None]
+    return Basis(max(r.learners for r in rows), max(moments, default=None))

@@ -25,6 +25,7 @@ from progress.tables.journal import (
     CommitmentRow,
     ReflectionRow,
     SurveyAnswerRow,
+    SurveyPhaseRow,
 )
 from progress.tables.learning import (
     QUALITIES,
@@ -35,9 +36,11 @@ from progress.tables.learning import (
     ScenarioChoiceRow,
     StepProgressRow,
 )
+from progress.tables.tallies import FIGURE_KINDS, CohortFigureRow, CohortTallyRow
 
 __all__ = [
     "CHECK_IN_OUTCOMES",
+    "FIGURE_KINDS",
     "JOIN_CODE_LENGTH",
     "QUALITIES",
     "ROLES",
@@ -49,8 +52,10 @@ __all__ = [
     "Base",
     "CheckInRow",
     "CohortFacilitatorRow",
+    "CohortFigureRow",
     "CohortMemberRow",
     "CohortRow",
+    "CohortTallyRow",
     "CommitmentRow",
     "LearnerPositionRow",
     "PasswordResetRow",
@@ -62,6 +67,7 @@ __all__ = [
     "SignInClientRow",
     "StepProgressRow",
     "SurveyAnswerRow",
+    "SurveyPhaseRow",
     "UTCDateTime",
     "UserRoleRow",
     "UserRow",

@@ -76,3 +76,16 @@ class SurveyAnswerRow(LearnerRecord, Base):
     item_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     value: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime]
+
+
+class SurveyPhaseRow(LearnerRecord, Base):
+    """A self-assessment phase the learner has answered in full, and when he first did."""
+
+    __tablename__ = "survey_phases"
+    __table_args__ = (
+        UniqueConstraint(*_STEP_KEY, "phase", name="uq_survey_phases_learner_phase"),
+        CheckConstraint(one_of("phase", SURVEY_PHASES), name="phase"),
+    )
+
+    phase: Mapped[str] = mapped_column(String(10))
+    completed_at: Mapped[datetime]

@@ -1,4 +1,8 @@
-"""Cohort reports: numbers on a small hand-built cohort, and a statement count that stays flat."""
+"""Cohort reports: per-learner status, the published anonymous figures, one statement each.
+
+The attacks on the anonymous figures (remove and compare, one more learner, playing on,
+deleting accounts) are in test_figure_privacy.py.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,14 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from progress import reports
+from progress import reports, tallies
 from progress.cohorts import add_member, create_cohort, remove_member
 from progress.journal import check_in, save_commitment, save_reflection
 from progress.quizzes import start_quiz_attempt, submit_quiz_attempt
-from progress.reports import ModuleStatusRow
-from progress.scenarios import record_choice, start_scenario_attempt
+from progress.reports import FigureBasisRow, ModuleStatusRow
+from progress.scenarios import finish_scenario_attempt, record_choice, start_scenario_attempt
 from progress.steps import StepRef, mark_step_completed, mark_step_started
-from progress.surveys import save_survey_answer
+from progress.surveys import save_survey_answers
 
 from .conftest import add_user
 
@@ -29,6 +33,8 @@ REQUIRED = {"m1": {"s1", "s2"}, "m2": {"s1"}, "unused": set[str]()}
 STORY = StepRef(COURSE, "m1", "story")
 CHECK = StepRef(COURSE, "m1", "check")
 SURVEY = StepRef(COURSE, "self-assessment", "how-often")
+ITEMS = ("i1", "i2")
+MIN_GROUP = 3  # the smallest ALLY_MIN_GROUP: figures publish in steps of 3 learners here
 
 
 def at(hours: int) -> datetime:
@@ -50,6 +56,7 @@ def choose(
     *,
     preview: bool = False,
     when: datetime = T0,
+    finish: bool = True,
 ) -> None:
     attempt = start_scenario_attempt(session, user, STORY, "v1", 1, is_preview=preview, now=when)
     for position, (node, choice) in enumerate(path):
@@ -63,6 +70,8 @@ def choose(
             quality="best",
             now=when,
         )
+    if finish:
+        finish_scenario_attempt(session, user, attempt.id, "end", 1.0, now=when)
 
 
 def answer_quiz(
@@ -103,23 +112,25 @@ def commit(
 def rate(
     session: Session, user: int, phase: str, ratings: dict[str, int], *, preview: bool = False
 ) -> None:
-    for item, value in ratings.items():
-        save_survey_answer(
-            session,
-            user,
-            SURVEY,
-            phase=phase,
-            item_id=item,
-            value=value,
-            content_version="v1",
-            is_preview=preview,
-            now=T0,
-        )
+    save_survey_answers(
+        session,
+        user,
+        SURVEY,
+        phase=phase,
+        answers=ratings,
+        items=ITEMS,
+        content_version="v1",
+        is_preview=preview,
+        now=T0,
+    )
 
 
 @pytest.fixture
 def cohort(session: Session) -> Cohort:
-    """Three members; a removed one, an outsider in another cohort and previews add noise."""
+    """Three members and one who played, then left; an outsider and previews add noise.
+
+    The figures are published (three learners or more each) unless a test says otherwise.
+    """
     owner = add_user(session, "owner@example.org")
     mine = create_cohort(session, course_id=COURSE, name="A", time_zone="UTC", owner_id=owner)
     other = create_cohort(session, course_id=COURSE, name="B", time_zone="UTC", owner_id=owner)
@@ -129,11 +140,13 @@ def cohort(session: Session) -> Cohort:
     for user in (a1, a2, a3, gone):
         add_member(session, mine.id, user)
     add_member(session, other.id, outsider)
-    remove_member(session, mine.id, gone)
-    fill_steps(session, a1, a2, noise=(gone, outsider))
-    fill_scenarios(session, a1, a2, a3, noise=(gone, outsider))
-    fill_quizzes(session, a1, a2, a3, noise=(gone, outsider))
-    fill_journal(session, a1, a2, a3, noise=(gone, outsider))
+    fill_steps(session, a1, a2, noise=(outsider,))
+    fill_scenarios(session, a1, a2, a3, gone, outsider)
+    fill_quizzes(session, a1, a2, a3, gone, outsider)
+    fill_journal(session, a1, a2, a3, gone, outsider)
+    remove_member(session, mine.id, gone)  # after he played: his values stay in the figures
+    mark_step_completed(session, gone, StepRef(COURSE, "m1", "s1"), "v1", now=at(50))
+    tallies.publish_ready(session, mine.id, MIN_GROUP, now=at(100))
     return Cohort(mine.id, a1, a2, a3)
 
 
@@ -149,43 +162,47 @@ def fill_steps(session: Session, a1: int, a2: int, noise: tuple[int, ...]) -> No
         mark_step_completed(session, user, StepRef(COURSE, "m1", "s1"), "v1", now=at(50))
 
 
-def fill_scenarios(session: Session, a1: int, a2: int, a3: int, noise: tuple[int, ...]) -> None:
-    choose(session, a1, [("n1", "c1"), ("n2", "c2")], when=at(1))
+def fill_scenarios(session: Session, a1: int, a2: int, a3: int, gone: int, outsider: int) -> None:
+    choose(session, a1, [("n1", "c7")], when=at(1), finish=False)  # abandoned: not counted
+    choose(session, a1, [("n1", "c1"), ("n2", "c2")], when=at(1))  # his first finished one
     choose(session, a1, [("n1", "c3")], when=at(2))
     choose(session, a1, [("n1", "c9")], preview=True, when=at(31))
     choose(session, a2, [("n1", "c3")], when=at(5))
     choose(session, a3, [("n1", "c1")], when=at(1))
-    for user in noise:
-        choose(session, user, [("n1", "c1")], when=at(50))
+    choose(session, gone, [("n1", "c5")], when=at(6))
+    choose(session, outsider, [("n1", "c1")], when=at(50))
 
 
-def fill_quizzes(session: Session, a1: int, a2: int, a3: int, noise: tuple[int, ...]) -> None:
+def fill_quizzes(session: Session, a1: int, a2: int, a3: int, gone: int, outsider: int) -> None:
     answer_quiz(session, a1, {"q1": ["a"]}, 0.5, when=at(1))
     answer_quiz(session, a1, {"q1": ["b"]}, 1.0, when=at(2))
     start_quiz_attempt(session, a2, CHECK, "v1", 1, now=at(1))
     answer_quiz(session, a2, {"q1": ["b"], "q2": ["y", "x"]}, 0.8, when=at(2))
     answer_quiz(session, a3, {"q1": ["a"]}, 1.0, step=StepRef(COURSE, "m2", "q"), preview=True)
     answer_quiz(session, a3, {"q1": ["a"]}, 0.25, step=StepRef(COURSE, "m2", "q"), when=at(6))
-    for user in noise:
-        answer_quiz(session, user, {"q1": ["z"]}, 1.0, when=at(50))
+    answer_quiz(session, gone, {"q1": ["z"]}, 0.0, when=at(7))
+    answer_quiz(session, outsider, {"q1": ["z"]}, 1.0, when=at(50))
 
 
-def fill_journal(session: Session, a1: int, a2: int, a3: int, noise: tuple[int, ...]) -> None:
-    commit(session, a1, "m1", ["not_yet", "done"])  # last check-in at T0 + 2 days
-    commit(session, a2, "m1", [])
-    commit(session, a3, "m2", ["partly"])
+def fill_journal(session: Session, a1: int, a2: int, a3: int, gone: int, outsider: int) -> None:
+    commit(session, a1, "m1", ["not_yet", "done"])  # first check-in: not yet; the last at day 2
+    commit(session, a2, "m1", ["done"])
+    commit(session, gone, "m1", ["done"])
+    commit(session, a3, "m2", ["partly"])  # one learner alone: never published
     commit(session, a1, "m2", ["done"], preview=True)
     save_reflection(session, a2, StepRef(COURSE, "m1", "r"), "private", "v1", now=at(500))
     rate(session, a1, "before", {"i1": 2, "i2": 1})
     rate(session, a1, "after", {"i1": 4, "i2": 2})
-    rate(session, a2, "before", {"i1": 3})
-    rate(session, a2, "after", {"i1": 5})
-    rate(session, a3, "before", {"i1": 1})
-    rate(session, a3, "after", {"i1": 5}, preview=True)
-    for user in noise:
-        commit(session, user, "m1", ["done"])
-        rate(session, user, "before", {"i1": 5})
-        rate(session, user, "after", {"i1": 1})
+    rate(session, a2, "before", {"i1": 3, "i2": 2})
+    rate(session, a2, "after", {"i1": 5, "i2": 3})
+    rate(session, gone, "before", {"i1": 4, "i2": 3})
+    rate(session, gone, "after", {"i1": 3, "i2": 1})
+    rate(session, a3, "before", {"i1": 1, "i2": 1})
+    rate(session, a3, "after", {"i1": 5})  # not every statement: not counted
+    rate(session, a3, "after", {"i1": 5, "i2": 5}, preview=True)
+    commit(session, outsider, "m1", ["done"])
+    rate(session, outsider, "before", {"i1": 5, "i2": 5})
+    rate(session, outsider, "after", {"i1": 1, "i2": 1})
 
 
 def test_module_status_counts_required_completed_steps(session: Session, cohort: Cohort) -> None:
@@ -206,7 +223,7 @@ def test_module_status_with_nothing_required(session: Session, cohort: Cohort) -
 def test_last_activity_is_the_latest_of_every_kind(session: Session, cohort: Cohort) -> None:
     assert reports.last_activity(session, cohort.id, COURSE) == {
         cohort.a1: T0 + timedelta(days=2),  # a check-in; previews and reflections never count
-        cohort.a2: at(5),  # a choice
+        cohort.a2: T0 + timedelta(days=1),  # a check-in, after his choice at hour 5
         cohort.a3: T0 + timedelta(days=1),  # a check-in, after the quiz at hour 6
     }
 
@@ -219,49 +236,59 @@ def test_best_quiz_scores(session: Session, cohort: Cohort) -> None:
     }
 
 
-def test_first_choice_counts_use_each_learners_first_attempt(
+def test_first_choice_counts_use_each_learners_first_finished_attempt(
     session: Session, cohort: Cohort
 ) -> None:
+    """Removed after playing, 'gone' still counts ('c5'): taking him out would name him."""
     assert reports.first_choice_counts(session, cohort.id, COURSE, "m1") == [
         ("story", "n1", "c1", 2),
         ("story", "n1", "c3", 1),
+        ("story", "n1", "c5", 1),
         ("story", "n2", "c2", 1),
     ]
     assert reports.first_choice_counts(session, cohort.id, COURSE, "m2") == []
 
 
-def test_first_quiz_answers_use_the_first_submitted_attempt(
+def test_first_quiz_answer_counts_use_the_first_submitted_attempt(
     session: Session, cohort: Cohort
 ) -> None:
-    assert reports.first_quiz_answers(session, cohort.id, COURSE, "m1") == [
-        ("check", {"q1": ("a",)}),
-        ("check", {"q1": ("b",), "q2": ("x", "y")}),
+    assert reports.first_quiz_answer_counts(session, cohort.id, COURSE, "m1") == [
+        ("check", "q1", ("a",), 1),
+        ("check", "q1", ("b",), 1),
+        ("check", "q1", ("z",), 1),
+        ("check", "q2", ("x", "y"), 1),
     ]
-    assert reports.first_quiz_answers(session, cohort.id, COURSE, "m2") == [("q", {"q1": ("a",)})]
+    # One learner's first attempt of m2's quiz waits, unpublished, for two more.
+    assert reports.first_quiz_answer_counts(session, cohort.id, COURSE, "m2") == []
 
 
-def test_commitment_outcomes_by_latest_check_in(session: Session, cohort: Cohort) -> None:
-    assert reports.commitment_outcomes(session, cohort.id, COURSE) == {
-        "done": 1,
-        "partly": 1,
-        "not_yet": 0,
-        "no_check_in": 1,
-    }
-    assert reports.commitment_outcomes(session, cohort.id, COURSE, "m1") == {
-        "done": 1,
-        "partly": 0,
-        "not_yet": 0,
-        "no_check_in": 1,
-    }
+def test_commitment_outcomes_by_first_check_in(session: Session, cohort: Cohort) -> None:
+    expected = {"done": 2, "partly": 0, "not_yet": 1}  # m2's one check-in is not published
+    assert reports.commitment_outcomes(session, cohort.id, COURSE) == expected
+    assert reports.commitment_outcomes(session, cohort.id, COURSE, "m1") == expected
+    assert set(reports.commitment_outcomes(session, cohort.id, COURSE, "m2").values()) == {0}
 
 
-def test_self_assessment_means_over_learners_who_answered_both(
+def test_self_assessment_means_over_learners_who_answered_both_in_full(
     session: Session, cohort: Cohort
 ) -> None:
     assert reports.self_assessment_means(session, cohort.id, COURSE, "self-assessment") == [
-        ("i1", 2, 2.5, 4.5),
-        ("i2", 1, 1.0, 2.0),
+        ("i1", 3, pytest.approx(3.0), pytest.approx(4.0)),
+        ("i2", 3, pytest.approx(2.0), pytest.approx(2.0)),
     ]
+
+
+def test_each_published_figure_says_over_how_many_learners_and_as_of_when(
+    session: Session, cohort: Cohort
+) -> None:
+    assert reports.figure_bases(session, cohort.id, COURSE, "m1") == [
+        FigureBasisRow("commitment", "plan", 3, at(100)),
+        FigureBasisRow("quiz", "check", 3, at(100)),
+        FigureBasisRow("scenario", "story", 4, at(100)),
+    ]
+    assert reports.figure_bases(session, cohort.id, COURSE, "m2") == []
+    survey = reports.figure_bases(session, cohort.id, COURSE, "self-assessment")
+    assert survey == [FigureBasisRow("self_assessment", "how-often", 3, at(100))]
 
 
 def test_an_empty_cohort_reports_nothing(session: Session, cohort: Cohort) -> None:
@@ -270,9 +297,10 @@ def test_an_empty_cohort_reports_nothing(session: Session, cohort: Cohort) -> No
     assert reports.last_activity(session, empty.id, COURSE) == {}
     assert reports.best_quiz_scores(session, empty.id, COURSE) == {}
     assert reports.first_choice_counts(session, empty.id, COURSE, "m1") == []
-    assert reports.first_quiz_answers(session, empty.id, COURSE, "m1") == []
+    assert reports.first_quiz_answer_counts(session, empty.id, COURSE, "m1") == []
     assert set(reports.commitment_outcomes(session, empty.id, COURSE).values()) == {0}
     assert reports.self_assessment_means(session, empty.id, COURSE, "self-assessment") == []
+    assert reports.figure_bases(session, empty.id, COURSE, "m1") == []
 
 
 REPORTS: dict[str, Callable[[Session, int], Any]] = {
@@ -280,11 +308,12 @@ REPORTS: dict[str, Callable[[Session, int], Any]] = {
     "last_activity": lambda s, c: reports.last_activity(s, c, COURSE),
     "best_quiz_scores": lambda s, c: reports.best_quiz_scores(s, c, COURSE),
     "first_choice_counts": lambda s, c: reports.first_choice_counts(s, c, COURSE, "m1"),
-    "first_quiz_answers": lambda s, c: reports.first_quiz_answers(s, c, COURSE, "m1"),
+    "first_quiz_answer_counts": lambda s, c: reports.first_quiz_answer_counts(s, c, COURSE, "m1"),
     "commitment_outcomes": lambda s, c: reports.commitment_outcomes(s, c, COURSE),
     "self_assessment_means": lambda s, c: reports.self_assessment_means(
         s, c, COURSE, "self-assessment"
     ),
+    "figure_bases": lambda s, c: reports.figure_bases(s, c, COURSE, "m1"),
 }
 
 
@@ -315,9 +344,10 @@ def cohort_of(session: Session, learners: int) -> int:
         mark_step_completed(session, user, StepRef(COURSE, "m1", "s1"), "v1", now=at(n))
         choose(session, user, [("n1", f"c{n % 3}")], when=at(n))
         answer_quiz(session, user, {"q1": [f"o{n % 2}"]}, 1.0, when=at(n))
-        commit(session, user, "m1", ["done"] if n % 2 else [])
-        rate(session, user, "before", {"i1": 2})
-        rate(session, user, "after", {"i1": 4})
+        commit(session, user, "m1", ["done"] if n % 2 else ["partly"])
+        rate(session, user, "before", {"i1": 2, "i2": 3})
+        rate(session, user, "after", {"i1": 4, "i2": 3})
+    tallies.publish_ready(session, cohort.id, MIN_GROUP)
     return cohort.id
 
 
@@ -325,10 +355,10 @@ def cohort_of(session: Session, learners: int) -> int:
 def test_a_report_runs_one_statement_whatever_the_cohort_size(
     engine: Engine, session: Session, report: str
 ) -> None:
-    small, large = cohort_of(session, 5), cohort_of(session, 50)
+    small, large = cohort_of(session, 5), cohort_of(session, 25)
     session.flush()
     counts = []
-    for cohort_id, learners in ((small, 5), (large, 50)):
+    for cohort_id, learners in ((small, 5), (large, 25)):
         with counted_statements(engine) as sent:
             result = REPORTS[report](session, cohort_id)
         assert result, f"{report} found nothing for {learners} learners"

@@ -87,12 +87,14 @@ def table(at: AppTest, tab: str, index: int = 0) -> list[dict[str, Any]]:
     return records
 
 
-def complete_module(content: CourseContent, actor: Actor) -> None:
+def complete_module(
+    content: CourseContent, actor: Actor, path: tuple[str, ...] = ("thank", "plan", "follow")
+) -> None:
     learning = LearningService(runtime().uow, content)
     practice = Practice(learning)
     learning.complete_lesson(actor, MODULE, "why")
     view = practice.scenario_view(actor, MODULE, "rounds")
-    for position, choice in enumerate(("thank", "plan", "follow")):
+    for position, choice in enumerate(path):
         view = practice.choose(actor, MODULE, "rounds", view.attempt_id, position, choice)
     quiz = practice.quiz_view(actor, MODULE, "check")
     practice.submit_quiz(actor, MODULE, "check", quiz.attempt_id, {"q1": ["a"], "q2": ["a", "c"]})
@@ -164,6 +166,37 @@ def test_every_tab_renders_with_members_progress_and_an_overdue_assignment(
     assert "Learner 5 · 1 overdue" in exports
     assert "Hi Learner 5," in exports
     assert "Cardiology crew" in tab_text(at, "Settings")
+
+
+def test_the_debrief_says_its_basis_and_removing_a_member_moves_nothing(
+    app_as: AppAs,
+    make_person: MakePerson,
+    owner: Actor,
+    cohort: CohortRecord,
+    service: CohortService,
+    content: CourseContent,
+) -> None:
+    people = [make_person(f"l{n}@example.org", f"Learner {n}") for n in range(6)]
+    for person in people:
+        service.join(person, cohort.join_code)
+    for person in people[:5]:
+        complete_module(content, person)
+    complete_module(content, people[5], ("explain", "ignore"))  # the only one: 'explain'
+
+    at = cohorts_page(app_as, owner)
+    first = table(at, "Debrief")
+    assert {row["Option"]: row["Learners"] for row in first}[
+        "Explain that rounds ran late today."
+    ] == 1
+    debrief = tab_text(at, "Debrief")
+    assert "Over 6 learners, as of " in debrief
+    assert "not even by comparing two views" in debrief
+
+    service.remove_member(owner, cohort.id, people[5].user_id)
+    again = cohorts_page(app_as, owner)
+    assert table(again, "Debrief") == first
+    assert "Over 6 learners, as of " in tab_text(again, "Debrief")
+    assert [r["Name"] for r in table(again, "People")] == [f"Learner {n}" for n in range(5)]
 
 
 def test_a_learner_is_refused_and_sees_no_cohort(

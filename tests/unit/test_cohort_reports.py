@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from modules.cohorts.cohort import CohortError, CohortSettings
+from modules.cohorts.debrief import basis_note
 from modules.cohorts.privacy import Guarded, ThresholdError, check_threshold, guard, withheld
 from modules.cohorts.records import (
+    NO_BASIS,
     Assignment,
+    Basis,
     FirstChoiceCount,
-    FirstQuizAnswers,
+    FirstQuizAnswerCount,
     Member,
     ModuleProgress,
     SelfAssessmentMean,
@@ -59,6 +64,7 @@ def dashboard(
     last_activity: Mapping[int, datetime] | None = None,
     means: Sequence[SelfAssessmentMean] = (),
     now: datetime = NOW,
+    basis: Basis = NO_BASIS,
 ) -> Dashboard:
     return build_dashboard(
         cohort or settings(),
@@ -69,6 +75,7 @@ def dashboard(
         last_activity=last_activity if last_activity is not None else {},
         self_assessment=means,
         now=now,
+        self_assessment_basis=basis,
     )
 
 
@@ -257,6 +264,13 @@ def test_self_assessment_change_withheld_under_the_threshold(
     assert credit.means == Guarded(0, min_group, None)  # nobody answered both phases
 
 
+def test_the_self_assessment_says_over_how_many_and_as_of_when(content: CourseContent) -> None:
+    basis = Basis(7, NOW - timedelta(days=1))
+    board = dashboard(content, means=[SelfAssessmentMean("ask", 7, 2.0, 3.0)], basis=basis)
+    assert board.self_assessment_basis == basis
+    assert dashboard(content).self_assessment_basis == Basis(0, None)
+
+
 def test_required_steps_match_the_status_rule(content: CourseContent) -> None:
     assert required_steps(content) == {"sample": {"why", "rounds", "check", "think", "plan"}}
 
@@ -282,13 +296,17 @@ def counts(*rows: tuple[str, str, int]) -> list[FirstChoiceCount]:
     return [FirstChoiceCount("rounds", node, choice, n) for node, choice, n in rows]
 
 
+AS_OF = datetime(2025, 3, 10, 14, 5, tzinfo=UTC)
+
+
 def debrief(
     content: CourseContent,
     module: Module | None = None,
     *,
     choices: Sequence[FirstChoiceCount] = (),
-    answers: Sequence[FirstQuizAnswers] = (),
+    answers: Sequence[FirstQuizAnswerCount] = (),
     outcomes: Mapping[str, int] | None = None,
+    bases: Mapping[str, Basis] | None = None,
     threshold: int = 5,
 ) -> Debrief:
     return build_debrief(
@@ -297,6 +315,7 @@ def debrief(
         first_choices=choices,
         first_quiz_answers=answers,
         commitment_outcomes=outcomes or {},
+        bases=bases or {},
         threshold=threshold,
     )
 
@@ -389,8 +408,20 @@ def test_module_without_tagged_choices_has_no_misconceptions(
     assert (result.scenarios, result.quizzes, result.misconceptions.value) == ((), (), ())
 
 
-def answers(q1: tuple[str, ...], q2: tuple[str, ...]) -> FirstQuizAnswers:
-    return FirstQuizAnswers("check", {"q1": q1, "q2": q2})
+Attempt = dict[str, tuple[str, ...]]  # question id -> the options one learner selected
+
+
+def answers(q1: tuple[str, ...], q2: tuple[str, ...]) -> Attempt:
+    return {"q1": q1, "q2": q2}
+
+
+def quiz_debrief(content: CourseContent, attempts: Sequence[Attempt]) -> Any:
+    """The quiz's debrief from first attempts, as the tallies hold them: counts per answer."""
+    counts = Counter((q, selected) for a in attempts for q, selected in a.items())
+    rows = [FirstQuizAnswerCount("check", q, sel, n) for (q, sel), n in counts.items()]
+    bases = {"check": Basis(len(attempts), AS_OF)}
+    (quiz,) = debrief(content, answers=rows, bases=bases).quizzes
+    return quiz
 
 
 RIGHT, WRONG = (("a",), ("a", "c")), (("b",), ("a",))
@@ -406,21 +437,26 @@ RIGHT, WRONG = (("a",), ("a", "c")), (("b",), ("a",))
         ),
         ([answers(*RIGHT)] * 5, [("q1", 5, 1.0), ("q2", 5, 1.0)], False),  # ties: written order
         ([answers(*RIGHT)] * 4, [], True),
-        (  # an attempt recorded under older content no longer marks, and is left out
-            [answers(*RIGHT)] * 4 + [FirstQuizAnswers("check", {"q9": ("a",)})],
-            [],
-            True,
+        (  # a question no longer in the quiz is left out; the learner's others still count
+            [answers(*RIGHT)] * 4 + [{"q9": ("a",)}],
+            [("q1", 4, 0.8), ("q2", 4, 0.8)],
+            False,
         ),
-        ([answers(*RIGHT)] * 4 + [FirstQuizAnswers("check", {})], [("q1", 4, 0.8)], False),
+        ([answers(*RIGHT)] * 4 + [{}], [("q1", 4, 0.8)], False),  # unanswered: not right
+        (  # an option no longer written cannot be the right answer
+            [answers(*RIGHT)] * 4 + [answers(("gone",), RIGHT[1])],
+            [("q1", 4, 0.8), ("q2", 5, 1.0)],
+            False,
+        ),
     ],
 )
 def test_quiz_questions_by_difficulty(
     content: CourseContent,
-    attempts: list[FirstQuizAnswers],
+    attempts: list[Attempt],
     order: list[tuple[str, int, float]],
     withheld_: bool,
 ) -> None:
-    (quiz,) = debrief(content, answers=attempts).quizzes
+    quiz = quiz_debrief(content, attempts)
     assert quiz.questions.withheld is withheld_
     found = [(q.question_id, q.right, q.share_right) for q in quiz.questions.value or ()]
     assert found[: len(order)] == order
@@ -431,18 +467,50 @@ def test_quiz_questions_by_difficulty(
     [
         ({"done": 2, "partly": 1, "not_yet": 1}, None),
         (
-            {"done": 2, "partly": 1, "not_yet": 1, "no_check_in": 1},
-            [("done", 2), ("partly", 1), ("not_yet", 1), ("no_check_in", 1)],
+            {"done": 2, "partly": 2, "not_yet": 1},
+            [("done", 2), ("partly", 2), ("not_yet", 1)],
         ),
-        ({"no_check_in": 3}, None),
+        ({"no_check_in": 5}, None),  # commitments count once checked in, not before
     ],
 )
-def test_commitments_only_as_counts(
+def test_commitments_only_as_counts_of_first_check_ins(
     content: CourseContent, outcomes: dict[str, int], shown: list[tuple[str, int]] | None
 ) -> None:
     result = debrief(content, outcomes=outcomes).commitments
     value = None if result.value is None else [(o.outcome, o.commitments) for o in result.value]
     assert value == shown
+
+
+def test_each_figure_says_over_how_many_learners_and_as_of_when(
+    content: CourseContent,
+) -> None:
+    later = AS_OF + timedelta(days=2)
+    bases = {"rounds": Basis(5, AS_OF), "check": Basis(6, later), "plan": Basis(7, AS_OF)}
+    result = debrief(content, choices=FIRST, bases=bases)
+    assert [s.basis for s in result.scenarios] == [Basis(5, AS_OF)]
+    assert [q.basis for q in result.quizzes] == [Basis(6, later)]
+    assert result.misconceptions_basis == Basis(5, AS_OF)
+    assert result.commitments_basis == Basis(7, AS_OF)
+    nothing = debrief(content)
+    assert nothing.scenarios[0].basis == nothing.commitments_basis == Basis(0, None)
+
+
+@pytest.mark.parametrize(
+    ("basis", "zone", "note"),
+    [
+        (Basis(0, None), "UTC", "Shown once 5 learners have finished it."),
+        (Basis(4, AS_OF), "UTC", "Shown once 5 learners have finished it."),  # too few to show
+        (
+            Basis(12, AS_OF),
+            "America/Chicago",
+            "Over 12 learners, as of 10 March 2025, 09:05. It changes only when 5 or more"
+            " others have finished, so no one answer stands out.",
+        ),
+        (Basis(5, AS_OF), "Pacific/Auckland", "Over 5 learners, as of 11 March 2025, 03:05."),
+    ],
+)
+def test_a_figures_basis_in_words(basis: Basis, zone: str, note: str) -> None:
+    assert basis_note(basis, 5, ZoneInfo(zone)).startswith(note)
 
 
 def test_facilitator_notes_and_no_reflection_step(content: CourseContent) -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from modules.cohorts.cohort import as_utc
 from modules.cohorts.dashboard import Dashboard, LearnerRow, Status
+from modules.cohorts.debrief import basis_note
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.render import plain
 
@@ -37,7 +38,7 @@ def render(tab: CohortTab) -> None:
     st.dataframe(_matrix(board, zone), hide_index=True, width="stretch")
     _completions(board)
     _needs_attention(board, zone)
-    _self_assessment(board)
+    _self_assessment(board, zone)
 
 
 def _matrix(board: Dashboard, zone: tzinfo) -> list[dict[str, str]]:
@@ -88,7 +89,7 @@ def _needs_attention(board: Dashboard, zone: tzinfo) -> None:
             st.markdown(f"- {plain(learner.name)}, last active {_when(learner, zone)}")
 
 
-def _self_assessment(board: Dashboard) -> None:
+def _self_assessment(board: Dashboard, zone: tzinfo) -> None:
     if not board.self_assessment:
         return
     st.subheader("Self-assessment: before and after")
@@ -99,6 +100,7 @@ def _self_assessment(board: Dashboard) -> None:
             " after the course."
         )
         return
+    st.caption(plain(basis_note(board.self_assessment_basis, board.threshold, zone)))
     chart = [
         {"Statement": s.text, "Phase": phase, "Mean (1 = Never, 5 = Always)": value}
         for s in shown

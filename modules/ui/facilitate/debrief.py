@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 
 import streamlit as st
 
-from modules.cohorts.debrief import Debrief, DecisionSpread
+from modules.cohorts.debrief import Debrief, DecisionSpread, basis_note
+from modules.cohorts.records import Basis
 from modules.ui.facilitate.common import CohortTab
-from modules.ui.render import markdown
+from modules.ui.render import markdown, plain
 
 QUALITY = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
 
@@ -22,21 +24,29 @@ def render(tab: CohortTab) -> None:
         return
     debrief = tab.reports.debrief(tab.actor, tab.cohort.id, module_id)
     st.caption(
-        f"Each learner's first attempt only: their first instinct. Anything based on fewer than"
-        f" {debrief.threshold} learners is not shown, so nobody can be picked out. Reflections"
-        " are private and never appear here."
+        "Each learner's first finished attempt only: their first instinct. Answers are added"
+        f" as learners finish, and the figures change only once {debrief.threshold} or more"
+        " learners have been added since they last changed; anything based on fewer than"
+        f" {debrief.threshold} learners is not shown. So nobody can be picked out, not even by"
+        " comparing two views. Reflections are private and never appear here."
     )
+    zone = tab.service.settings_of(tab.cohort).zone
     if debrief.facilitator_notes:
         with st.expander("Facilitator notes and debrief questions", expanded=True):
             notes = re.sub(r"^#{1,3} ", "#### ", debrief.facilitator_notes, flags=re.MULTILINE)
             markdown(notes, tab.bibliography)
     for scenario in debrief.scenarios:
         st.subheader(f"Scenario: {scenario.title or scenario.step_id}")
+        _basis(scenario.basis, debrief, zone)
         for number, decision in enumerate(scenario.decisions, start=1):
             _decision(number, decision)
-    _misconceptions(debrief)
-    _quizzes(debrief)
-    _commitments(debrief)
+    _misconceptions(debrief, zone)
+    _quizzes(debrief, zone)
+    _commitments(debrief, zone)
+
+
+def _basis(basis: Basis, debrief: Debrief, zone: tzinfo) -> None:
+    st.caption(plain(basis_note(basis, debrief.threshold, zone)))
 
 
 def _decision(number: int, decision: DecisionSpread) -> None:
@@ -65,8 +75,9 @@ def _decision(number: int, decision: DecisionSpread) -> None:
         )
 
 
-def _misconceptions(debrief: Debrief) -> None:
+def _misconceptions(debrief: Debrief, zone: tzinfo) -> None:
     st.subheader("Beliefs behind the choices")
+    _basis(debrief.misconceptions_basis, debrief, zone)
     counts = debrief.misconceptions.value
     if counts is None:
         st.caption(debrief.misconceptions.notice)
@@ -83,9 +94,10 @@ def _misconceptions(debrief: Debrief) -> None:
         )
 
 
-def _quizzes(debrief: Debrief) -> None:
+def _quizzes(debrief: Debrief, zone: tzinfo) -> None:
     for quiz in debrief.quizzes:
         st.subheader("Knowledge check, hardest first")
+        _basis(quiz.basis, debrief, zone)
         questions = quiz.questions.value
         if questions is None:
             st.caption(quiz.questions.notice)
@@ -105,8 +117,9 @@ def _quizzes(debrief: Debrief) -> None:
         )
 
 
-def _commitments(debrief: Debrief) -> None:
-    st.subheader("If-then plans")
+def _commitments(debrief: Debrief, zone: tzinfo) -> None:
+    st.subheader("If-then plans: how the first check-in went")
+    _basis(debrief.commitments_basis, debrief, zone)
     outcomes = debrief.commitments.value
     if outcomes is None:
         st.caption(debrief.commitments.notice)
