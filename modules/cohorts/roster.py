@@ -102,7 +102,7 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         raise RosterError("The file is not text in UTF-8 or Windows-1252.") from error
     controls = sum(1 for c in text if _is_control(c))
-    if "\x00" in text or controls > max(10, len(text) / 100):
+    if controls > max(10, len(text) / 100):
         raise RosterError("This is not a text file: export the roster as CSV.")
     if not text.strip():
         raise RosterError("The file is empty.")
@@ -112,12 +112,20 @@ def _decode(data: bytes) -> str:
 def _text(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
-    if b"\x00" in data:
+    if _looks_binary(data):
         raise RosterError("This is not a text file: export the roster as CSV.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """More than a stray NUL or two: an image, or UTF-16 without its BOM (NUL every other byte).
+
+    A stray NUL in a cell rejects its row instead, like any other control character.
+    """
+    return data.count(b"\x00") > max(2, len(data) // 1000)
 
 
 def _delimiter(text: str) -> str:

@@ -127,6 +127,10 @@ CASES: dict[str, Case] = {
         utf8("sam@hospital.org,Sam\njo@hospital.org,Jo\x07\n"),
         (SAM, (2, "jo@hospital.org", "rejected", "the name holds a control character (U+0007)")),
     ),
+    "stray NUL in the name": Case(
+        utf8("sam@hospital.org,Sam\njo@hospital.org,Jo\x00\n"),
+        (SAM, (2, "jo@hospital.org", "rejected", "the name holds a control character (U+0000)")),
+    ),
     "DEL in the email": Case(
         utf8("sam@hospital.org,Sam\njo@hospital.org\x7f,Jo\n"),
         (
@@ -218,6 +222,7 @@ NOT_A_ROSTER: dict[str, tuple[bytes, str]] = {
     "old xls workbook": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "Excel workbook"),
     "binary": (bytes(range(256)) * 4, "not a text file"),
     "PNG image": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+    "UTF-16 without its BOM": ("email,name\nsam@x.org,Sam\n".encode("utf-16-le"), "not a text"),
     "no email column in header": (b"Name,Department\nSam,Surgery\n", "no email column"),
     "no name column in header": (b"Email,Department\nsam@hospital.org,Surgery\n", "no name"),
     "no email anywhere": (b"Sam,Surgery\nJo,Wards\n", "No column holds email"),
