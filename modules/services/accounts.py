@@ -15,9 +15,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from modules.services.actors import ADMIN, ROLES, Actor, PermissionDenied, require_admin
+from modules.services import authz
+from modules.services.actors import ADMIN, LEARNER, ROLES, Actor
+from modules.services.authz import require_admin
 from modules.services.errors import InvalidInput
 from modules.services.runtime import Runtime
+from modules.services.text import clean_text
 from modules.services.throttle import (
     FAILURE_WINDOW,
     LOCK_AFTER,
@@ -31,11 +34,11 @@ from modules.services.throttle import (
     client_key,
     succeeded,
 )
-from modules.services.text import clean_text
 from progress import accounts, auth
 from progress.database import as_utc, lock_for_write
 from progress.errors import EmailTaken, RecordNotFound
 from progress.passwords import hash_password, needs_rehash, password_problem, verify_password
+from progress.people_repo import SqlPeopleRepository
 
 SESSION_COOKIE = "ally_session"
 SESSION_LIFETIME = auth.SESSION_LIFETIME
@@ -112,19 +115,24 @@ class SignUpState:
     first_account: bool  # the next account will be administrator and facilitator
 
 
+def session_hash(token: str) -> str:
+    """How a browser session is named in the database (and in `Actor.session_hash`)."""
+    return auth.token_hash(token)
+
+
 def actor_for_session(rt: Runtime, token: str) -> Actor | None:
     """The person a session cookie belongs to; None when forged, expired or signed out."""
     if not token or len(token) > 256:
         return None
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         user = auth.user_for_auth_session(session, token)
     if user is None:
         return None
-    return _actor(user)
+    return _actor(user, token)
 
 
 def signup_state(rt: Runtime) -> SignUpState:
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         first = accounts.count_users(session) == 0
     return SignUpState(open=rt.settings.allow_signup, first_account=first)
 
@@ -138,7 +146,7 @@ def sign_up(
     _check_account_details(email, display_name)
     _check_password(password)
     password_hash = hash_password(password)  # slow: done before the write transaction
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         try:
             user = accounts.create_user(session, email, display_name, password_hash, now=now)
         except EmailTaken:
@@ -176,7 +184,7 @@ def sign_in(
     if len(address) > MAX_EMAIL_LENGTH:
         raise WrongCredentials(WRONG_CREDENTIALS)
     client = client_key(client)
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         admitted = _admit(session, address, client, moment)
         credentials = accounts.sign_in_credentials(session, address)
     if admitted.wait > NO_WAIT:
@@ -187,7 +195,7 @@ def sign_in(
     if not verify_password(stored, candidate) or credentials is None:
         raise _failed_sign_in(admitted.failures, moment)
     assert stored is not None  # verify_password is False without a hash
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         if needs_rehash(stored):
             accounts.set_password_hash(session, credentials.user.id, hash_password(password))
         counters = auth.lock_sign_in_counters(session, address, client, moment)
@@ -199,7 +207,7 @@ def sign_out(rt: Runtime, token: str) -> None:
     """End this browser's session (nothing happens for an unknown token)."""
     if not token or len(token) > 256:
         return
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         auth.end_auth_session(session, token)
 
 
@@ -207,7 +215,7 @@ def reset_link_person(rt: Runtime, token: str, now: datetime | None = None) -> P
     """Whose reset or invitation link this is while it can still be used, else None."""
     if not token or len(token) > 256:
         return None
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         return auth.password_reset_user(session, token, now=now)
 
 
@@ -215,7 +223,7 @@ def reset_password(rt: Runtime, token: str, password: str, now: datetime | None 
     """Spend a reset (or invitation) link: set the password, end other sessions, sign in."""
     _check_password(password)
     password_hash = hash_password(password)
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         user_id = auth.use_password_reset(session, token, now=now) if token else None
         user = accounts.get_user(session, user_id) if user_id is not None else None
         if user is None:
@@ -232,14 +240,14 @@ def reset_password(rt: Runtime, token: str, password: str, now: datetime | None 
 def clean_up(rt: Runtime, now: datetime | None = None) -> None:
     """Forget expired sessions and sign-in failures too old to count; run on start."""
     moment = as_utc(now)
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         auth.delete_expired_auth_sessions(session, now=moment)
         auth.forget_old_sign_in_failures(session, before=moment - FAILURE_WINDOW)
 
 
 def list_people(rt: Runtime, actor: Actor) -> list[Person]:
     """Every account, oldest first (administrators only)."""
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         _require_admin_now(session, actor)
         return accounts.list_users(session)
 
@@ -251,7 +259,7 @@ def set_roles(rt: Runtime, actor: Actor, user_id: int, roles: Iterable[str]) -> 
         raise AccountProblem("Choose at least one role.")
     if not wanted <= set(ROLES):
         raise AccountProblem(f"Roles are {', '.join(ROLES)}.")
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         lock_for_write(session, "users")  # two admins demoting each other at once
         _require_admin_now(session, actor)
         others = [p for p in accounts.list_users(session) if p.id != user_id]
@@ -267,7 +275,7 @@ def create_reset_link(
     rt: Runtime, actor: Actor, user_id: int, now: datetime | None = None
 ) -> AccountLink:
     """A one-time link, valid for RESET_LIFETIME, for `user_id` to set a new password."""
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         _require_admin_now(session, actor)
         person = accounts.get_user(session, user_id)
         if person is None:
@@ -281,13 +289,13 @@ def invite(
     actor: Actor,
     email: str,
     display_name: str,
-    roles: Iterable[str] = ("learner",),
+    roles: Iterable[str] = (LEARNER,),
     now: datetime | None = None,
 ) -> AccountLink:
     """An account without a password and a link to set one; works while sign-up is closed."""
-    wanted = frozenset(roles) or frozenset({"learner"})
+    wanted = frozenset(roles) or frozenset({LEARNER})
     _check_account_details(email, display_name)
-    with rt.sessions.begin() as session:
+    with rt.transaction() as session:
         _require_admin_now(session, actor)
         try:
             person = accounts.create_user(session, email, display_name, None, wanted, now=now)
@@ -304,20 +312,18 @@ def invite(
     return AccountLink(person, new.token, new.expires_at)
 
 
-def _actor(user: Person) -> Actor:
-    return Actor(user.id, user.display_name, frozenset(user.roles))
+def _actor(user: Person, token: str) -> Actor:
+    return Actor(user.id, user.display_name, frozenset(user.roles), auth.token_hash(token))
 
 
 def _start_session(session: Session, user: Person, now: datetime | None) -> SignedIn:
     new = auth.start_auth_session(session, user.id, SESSION_LIFETIME, now)
-    return SignedIn(_actor(user), new.token, new.expires_at)
+    return SignedIn(_actor(user, new.token), new.token, new.expires_at)
 
 
 def _require_admin_now(session: Session, actor: Actor) -> None:
     require_admin(actor)
-    current = accounts.get_user(session, actor.user_id)
-    if current is None or ADMIN not in current.roles:
-        raise PermissionDenied("Only administrators can do this.")
+    authz.admin(SqlPeopleRepository(session), actor)
 
 
 def _check_account_details(email: str, display_name: str) -> None:

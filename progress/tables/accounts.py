@@ -9,7 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from progress.tables.base import Base, one_of
 
-ROLES = ("learner", "facilitator", "admin")
+# The roles, defined here once: the table's CHECK constraint, services and pages use these.
+LEARNER = "learner"
+FACILITATOR = "facilitator"
+ADMIN = "admin"
+ROLES = (LEARNER, FACILITATOR, ADMIN)
 TOKEN_HASH_LENGTH = 64  # hex SHA-256
 CLIENT_LENGTH = 64  # an IPv6 address or /64 network as text, or what else the socket gave
 
