@@ -199,6 +199,22 @@ def test_the_debrief_says_its_basis_and_removing_a_member_moves_nothing(
     assert [r["Name"] for r in table(again, "People")] == [f"Learner {n}" for n in range(5)]
 
 
+def test_the_privacy_page_says_how_answers_join_the_group_views(
+    app_as: AppAs, learner: Actor
+) -> None:
+    at = app_as(learner)
+    at.switch_page("pages/privacy.py")
+    at.run()
+    text = " ".join(" ".join(str(m.value) for m in at.markdown).split())
+    for promise in (
+        "Only your first answers count",
+        "the group views only change once several people have finished since the last change",
+        "comparing the views before and after you finish never shows your answers",
+        "If you leave the group or your account is deleted, your answers stay in them",
+    ):
+        assert promise in text
+
+
 def test_a_learner_is_refused_and_sees_no_cohort(
     app_as: AppAs, learner: Actor, cohort: CohortRecord, service: CohortService
 ) -> None:

@@ -21,6 +21,19 @@ discussion; some of it is yours alone.
   each kind of option in a scenario, or which common beliefs came up most. These views
   never show a name, and small groups are not shown at all, so nobody can be picked out.
 
+**How your answers join the group views**
+- Only your first answers count: your first finished play of a scenario, your first try
+  at a knowledge check, the first check-in on each plan, and your self-assessment once you
+  have answered both parts in full. Playing again or changing an answer later changes
+  nothing there.
+- They are added when you finish, but the group views only change once several people
+  have finished since the last change (five by default, never fewer than three). So
+  comparing the views before and after you finish never shows your answers. Each view
+  says how many people it counts, and since when.
+- The views keep numbers only, never a name. If you leave the group or your account is
+  deleted, your answers stay in them, without your name: taking them out again would
+  show what they were.
+
 **Administrators** can manage accounts (names, email addresses, roles) and create a link
 to reset a password. They cannot see your reflections either.
 """
