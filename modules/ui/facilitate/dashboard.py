@@ -10,7 +10,7 @@ from modules.cohorts.cohort import as_utc
 from modules.cohorts.dashboard import Dashboard, LearnerRow, Status
 from modules.cohorts.debrief import basis_note
 from modules.ui.facilitate.common import CohortTab
-from modules.ui.render import plain
+from modules.ui.render import option, plain
 
 CELL = {Status.COMPLETED: "✓ Done", Status.IN_PROGRESS: "… Started", Status.NOT_STARTED: "–"}
 
@@ -28,10 +28,11 @@ def render(tab: CohortTab) -> None:
     columns[0].metric("Learners", totals.learners)
     columns[1].metric("Modules completed", f"{totals.completion_share:.0%}")
     columns[2].metric("Overdue", totals.overdue_learners)
-    columns[3].metric(f"Quiet for {tab.cohort.inactive_after_days}+ days", totals.inactive_learners)
+    quiet = f"Quiet for {tab.cohort.inactive_after_days:d}+ days"
+    columns[3].metric(quiet, totals.inactive_learners)
     st.subheader("Progress by module")
     st.caption(
-        f"Status only. Today is {board.today:%A, %B %-d} in {tab.cohort.time_zone}, the"
+        f"Status only. Today is {board.today:%A, %B %-d} in {plain(tab.cohort.time_zone)}, the"
         " cohort's time zone; dates here use it."
     )
     zone = tab.service.settings_of(tab.cohort).zone
@@ -47,7 +48,7 @@ def _matrix(board: Dashboard, zone: tzinfo) -> list[dict[str, str]]:
         row = {"Learner": learner.name, "Last active": _when(learner, zone)}
         for column, cell in zip(board.modules, learner.cells, strict=True):
             mark = CELL[cell.status] + (" · overdue" if cell.overdue else "")
-            row[column.title] = mark
+            row[option(column.title)] = mark
         rows.append(row)
     return rows
 
@@ -96,7 +97,7 @@ def _self_assessment(board: Dashboard, zone: tzinfo) -> None:
     shown = [s for s in board.self_assessment if s.means.value is not None]
     if not shown:
         st.caption(
-            f"Shown once {board.threshold} or more learners have answered before and"
+            f"Shown once {board.threshold:d} or more learners have answered before and"
             " after the course."
         )
         return
@@ -119,6 +120,6 @@ def _self_assessment(board: Dashboard, zone: tzinfo) -> None:
     hidden = len(board.self_assessment) - len(shown)
     if hidden:
         st.caption(
-            f"{hidden} statement(s) hidden: fewer than {board.threshold} learners answered"
+            f"{hidden} statement(s) hidden: fewer than {board.threshold:d} learners answered"
             " them before and after."
         )

@@ -9,8 +9,9 @@ import streamlit as st
 
 from modules.cohorts.debrief import Debrief, DecisionSpread, basis_note
 from modules.cohorts.records import Basis
+from modules.course.citations import Bibliography
 from modules.ui.facilitate.common import CohortTab
-from modules.ui.render import markdown, plain
+from modules.ui.render import content, markdown, plain
 
 QUALITY = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
 
@@ -25,9 +26,9 @@ def render(tab: CohortTab) -> None:
     debrief = tab.reports.debrief(tab.actor, tab.cohort.id, module_id)
     st.caption(
         "Each learner's first finished attempt only: their first instinct. Answers are added"
-        f" as learners finish, and the figures change only once {debrief.threshold} or more"
+        f" as learners finish, and the figures change only once {debrief.threshold:d} or more"
         " learners have been added since they last changed; anything based on fewer than"
-        f" {debrief.threshold} learners is not shown. So nobody can be picked out, not even by"
+        f" {debrief.threshold:d} learners is not shown. So nobody can be picked out, not even by"
         " comparing two views. Reflections are private and never appear here."
     )
     zone = tab.service.settings_of(tab.cohort).zone
@@ -36,10 +37,11 @@ def render(tab: CohortTab) -> None:
             notes = re.sub(r"^#{1,3} ", "#### ", debrief.facilitator_notes, flags=re.MULTILINE)
             markdown(notes, tab.bibliography)
     for scenario in debrief.scenarios:
-        st.subheader(f"Scenario: {scenario.title or scenario.step_id}")
+        title = content(scenario.title or scenario.step_id, tab.bibliography)
+        st.subheader(f"Scenario: {title}")
         _basis(scenario.basis, debrief, zone)
         for number, decision in enumerate(scenario.decisions, start=1):
-            _decision(number, decision)
+            _decision(number, decision, tab.bibliography)
     _misconceptions(debrief, zone)
     _quizzes(debrief, zone)
     _commitments(debrief, zone)
@@ -49,13 +51,13 @@ def _basis(basis: Basis, debrief: Debrief, zone: tzinfo) -> None:
     st.caption(plain(basis_note(basis, debrief.threshold, zone)))
 
 
-def _decision(number: int, decision: DecisionSpread) -> None:
+def _decision(number: int, decision: DecisionSpread, sources: Bibliography) -> None:
     with st.container(border=True):
-        st.markdown(f"**Decision {number}**")
-        st.caption(decision.text.split("\n")[0][:240])
+        st.markdown(f"**Decision {number:d}**")
+        st.caption(content(decision.text.split("\n")[0][:240], sources))
         shares = decision.choices.value
         if shares is None:
-            st.caption(decision.choices.notice)
+            st.caption(plain(decision.choices.notice))
             return
         st.dataframe(
             [
@@ -80,7 +82,7 @@ def _misconceptions(debrief: Debrief, zone: tzinfo) -> None:
     _basis(debrief.misconceptions_basis, debrief, zone)
     counts = debrief.misconceptions.value
     if counts is None:
-        st.caption(debrief.misconceptions.notice)
+        st.caption(plain(debrief.misconceptions.notice))
     elif not counts:
         st.caption("No first choice reflected one of the course's common beliefs.")
     else:
@@ -100,7 +102,7 @@ def _quizzes(debrief: Debrief, zone: tzinfo) -> None:
         _basis(quiz.basis, debrief, zone)
         questions = quiz.questions.value
         if questions is None:
-            st.caption(quiz.questions.notice)
+            st.caption(plain(quiz.questions.notice))
             continue
         st.dataframe(
             [
@@ -122,8 +124,8 @@ def _commitments(debrief: Debrief, zone: tzinfo) -> None:
     _basis(debrief.commitments_basis, debrief, zone)
     outcomes = debrief.commitments.value
     if outcomes is None:
-        st.caption(debrief.commitments.notice)
+        st.caption(plain(debrief.commitments.notice))
         return
     columns = st.columns(len(outcomes) or 1)
     for column, outcome in zip(columns, outcomes, strict=False):
-        column.metric(outcome.label, outcome.commitments)
+        column.metric(plain(outcome.label), outcome.commitments)

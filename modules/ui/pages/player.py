@@ -6,7 +6,7 @@ from modules.course.completion import Phase, module_complete
 from modules.course.models import Commitment, Lesson, Module, Quiz, Reflection, Scenario, Survey
 from modules.services.errors import ServiceError, StorageUnavailable
 from modules.ui.context import signed_in_page
-from modules.ui.render import references
+from modules.ui.render import content, plain, references
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
 from modules.ui.steps.common import StepContext, show_error
 
@@ -20,7 +20,7 @@ try:
     step_id = params.get("step") or module.steps[0].id
     step = page.learning.step(module.id, step_id)
 except ServiceError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
     st.stop()
 
@@ -32,7 +32,7 @@ if st.session_state.get("ally_opened") != opened:  # write the position once per
     except StorageUnavailable as error:  # show the step anyway: nothing typed is lost
         show_error(error)
     except ServiceError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
         st.stop()
 
@@ -55,7 +55,7 @@ def completed_steps() -> set[str] | None:
 
 
 before = completed_steps()
-st.header(step.title or step.TYPE.title())
+st.header(content(step.title or step.TYPE.title(), page.bibliography))
 ctx = StepContext(page, module, step, preview)
 if isinstance(step, Lesson):
     lesson.render(ctx, step)
@@ -79,16 +79,17 @@ elif isinstance(step, Survey):
 def show_progress(module: Module, done: set[str]) -> None:
     index = module.steps.index(step)
     with header:
-        st.caption(f"{module.title} · step {index + 1} of {len(module.steps)}")
+        title = content(module.title, page.bibliography)
+        st.caption(f"{title} · step {index + 1:d} of {len(module.steps)}")
         count = len(done & {s.id for s in module.steps})
         st.progress(count / len(module.steps), text=f"{count} of {len(module.steps)} steps done")
     with step_list:
-        st.markdown(f"**{module.title}**")
+        st.markdown(f"**{content(module.title, page.bibliography)}**")
         for number, item in enumerate(module.steps, start=1):
             query = {"module": module.id, "step": item.id} | ({"preview": "1"} if preview else {})
             st.page_link(
                 "pages/player.py",
-                label=f"{number}. {item.title or item.TYPE.title()}",
+                label=f"{number:d}. {content(item.title or item.TYPE.title(), page.bibliography)}",
                 icon=":material/check_circle:" if item.id in done else ":material/circle:",
                 query_params=query,
                 disabled=item is step,
@@ -110,7 +111,7 @@ if after is not None and listed and module_complete(module, after):
         if upcoming is not None:
             st.page_link(
                 "pages/player.py",
-                label=f"Next: {upcoming.title}",
+                label=f"Next: {content(upcoming.title, page.bibliography)}",
                 icon=":material/arrow_forward:",
                 query_params={"module": upcoming.id, "step": upcoming.steps[0].id},
             )
@@ -118,7 +119,7 @@ if after is not None and listed and module_complete(module, after):
             sa = page.content.self_assessment
             st.page_link(
                 "pages/player.py",
-                label=f"Last step of the course: {sa.title}",
+                label=f"Last step of the course: {content(sa.title, page.bibliography)}",
                 icon=":material/checklist:",
                 query_params={"module": sa.id, "step": sa.steps[0].id, "phase": "after"},
             )
