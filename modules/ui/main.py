@@ -86,8 +86,8 @@ try:
             site_link("Sign out", "/auth/logout")
     navigation.run()
 except SignedOut as error:  # signed out in another tab, or the session ended: say so
-    st.warning(str(error), icon=":material/logout:")
+    st.warning(plain(str(error)), icon=":material/logout:")
     site_link("Sign in", "/auth/login", primary=True)
 except StorageUnavailable as error:  # the database is down: say so, never a traceback
     logging.getLogger("ally").warning("database unavailable: %r", error.__cause__)
-    st.error(str(error), icon=":material/cloud_off:")
+    st.error(plain(str(error)), icon=":material/cloud_off:")

@@ -51,7 +51,7 @@ def render(ctx: StepContext, step: Reflection) -> None:
             st.success("Saved.", icon=":material/check:")
         else:
             st.info(
-                f"Saved. Write at least {step.min_words} words to complete this step "
+                f"Saved. Write at least {step.min_words:d} words to complete this step "
                 f"(you have {words})."
             )
     if done:
