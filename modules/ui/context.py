@@ -43,7 +43,8 @@ def signed_in_page() -> Page:
     if content is None:
         st.error("The course is being updated and cannot be shown right now. Please try later.")
         if actor.is_facilitator:
-            st.caption(f"Facilitators: run `python -m modules validate {content_dir()}`.")
+            st.caption("Facilitators: this command lists what to fix.")
+            st.code(f"python -m modules validate {content_dir()}", language="bash")
         st.stop()
     return build_page(actor, content)
 
