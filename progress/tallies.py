@@ -4,30 +4,32 @@ A learner enters a figure once, when he finishes what it counts: his first finis
 a scenario, his first submitted attempt of a quiz, the moment both self-assessment phases of a
 survey step are answered in full, a commitment's first check-in. His values are then added to
 the figure's pending counters in every cohort of the course he is an active member of, inside
-the same transaction as the write that finished it (the repositories call in here). Joining a
-cohort enters what he had finished before. Previews never count.
+the same transaction as the write that finished it (the repositories call in here; his values
+are read by progress.first_values). Joining a cohort enters what he had finished before.
+Previews never count.
 
 The counters hold no user id and no time of any learner, so removing a member or deleting an
 account cannot change them. Facilitators see only the published counters, which move all at
 once when at least `min_group` learners are pending: whatever two views a facilitator compares,
-they differ by the values of `min_group` learners or more, never one.
+they differ by the values of `min_group` learners or more, never one. The move happens when a
+facilitator reads (publish_ready, in the read's transaction, with ALLY_MIN_GROUP from the
+service), so storage needs no setting and the learner's own writes never wait on it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from progress.database import as_utc, fresh, insert_ignoring_conflict
+from progress import first_values
+from progress.database import as_utc, insert_ignoring_conflict
+from progress.first_values import Amounts, Figure
 from progress.tables import (
-    CheckInRow,
     CohortFigureRow,
     CohortMemberRow,
     CohortRow,
@@ -35,34 +37,9 @@ from progress.tables import (
     CommitmentRow,
     QuizAttemptRow,
     ScenarioAttemptRow,
-    ScenarioChoiceRow,
-    SurveyAnswerRow,
-    SurveyPhaseRow,
 )
 
-Amounts = Mapping[tuple[str, str], int]  # (subject, detail) -> what one learner adds
-
 FIGURE_COLUMNS = ("cohort_id", "kind", "course_id", "module_id", "step_id")
-SELF_ASSESSMENT_TOTALS = ("before", "after", "learners")
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Figure:
-    """One figure of any cohort: the kind and the step of the course it counts."""
-
-    kind: str
-    course_id: str
-    module_id: str
-    step_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One learner's values for one figure, and when he finished what it counts."""
-
-    figure: Figure
-    amounts: Amounts
-    finished_at: datetime
 
 
 # Entering, called by the repositories inside the transaction that finishes something
@@ -70,37 +47,39 @@ class Entry:
 
 def scenario_finished(session: Session, attempt_id: int) -> None:
     """Enter the attempt just finished when it is its learner's first finished one of the step."""
-    attempt = _row(session, ScenarioAttemptRow, attempt_id)
+    attempt = first_values.load(session, ScenarioAttemptRow, attempt_id)
     if attempt.is_preview:
         return
     figure = Figure("scenario", attempt.course_id, attempt.module_id, attempt.step_id)
 
     def first_path() -> Amounts | None:
-        if _others_of_step(session, ScenarioAttemptRow, attempt, ScenarioAttemptRow.finished_at):
+        done = ScenarioAttemptRow.finished_at
+        if first_values.has_another(session, ScenarioAttemptRow, attempt, done):
             return None
-        return _paths(session, [attempt.id])[attempt.id]
+        return first_values.paths(session, [attempt.id])[attempt.id]
 
     _enter(session, attempt.user_id, figure, first_path)
 
 
 def quiz_submitted(session: Session, attempt_id: int) -> None:
     """Enter the attempt just submitted when it is its learner's first submitted one."""
-    attempt = _row(session, QuizAttemptRow, attempt_id)
+    attempt = first_values.load(session, QuizAttemptRow, attempt_id)
     if attempt.is_preview:
         return
     figure = Figure("quiz", attempt.course_id, attempt.module_id, attempt.step_id)
 
     def first_answers() -> Amounts | None:
-        if _others_of_step(session, QuizAttemptRow, attempt, QuizAttemptRow.submitted_at):
+        done = QuizAttemptRow.submitted_at
+        if first_values.has_another(session, QuizAttemptRow, attempt, done):
             return None
-        return _answer_amounts(attempt.answers)
+        return first_values.answer_amounts(attempt.answers)
 
     _enter(session, attempt.user_id, figure, first_answers)
 
 
 def first_check_in(session: Session, commitment_id: int, outcome: str) -> None:
     """Enter a commitment's first check-in; the caller knows it is the first."""
-    commitment = _row(session, CommitmentRow, commitment_id)
+    commitment = first_values.load(session, CommitmentRow, commitment_id)
     if commitment.is_preview:
         return
     figure = Figure("commitment", commitment.course_id, commitment.module_id, commitment.step_id)
@@ -114,16 +93,9 @@ def survey_phase_completed(
     figure = Figure("self_assessment", course_id, module_id, step_id)
 
     def ratings() -> Amounts | None:
-        phases = select(func.count()).where(
-            SurveyPhaseRow.user_id == user_id,
-            SurveyPhaseRow.course_id == course_id,
-            SurveyPhaseRow.module_id == module_id,
-            SurveyPhaseRow.step_id == step_id,
-            SurveyPhaseRow.is_preview.is_(False),
-        )
-        if (session.scalar(phases) or 0) < 2:
+        if not first_values.both_phases_complete(session, user_id, figure):
             return None
-        return _ratings(session, user_id, figure)
+        return first_values.ratings(session, user_id, figure)
 
     _enter(session, user_id, figure, ratings)
 
@@ -140,22 +112,12 @@ def member_joined(
         return
     entries = [
         entry
-        for entry in learner_entries(session, user_id, course_id)
+        for entry in first_values.learner_entries(session, user_id, course_id)
         if removed_at is None or entry.finished_at > as_utc(removed_at)
     ]
     _lock(session, [cohort_id], sorted({entry.figure for entry in entries}))
     for entry in sorted(entries, key=lambda e: e.figure):
         _add_pending(session, cohort_id, entry.figure, entry.amounts)
-
-
-def learner_entries(session: Session, user_id: int, course_id: str) -> list[Entry]:
-    """Every figure the learner has finished in the course, with his first values in each."""
-    return [
-        *_scenario_entries(session, user_id, course_id),
-        *_quiz_entries(session, user_id, course_id),
-        *_commitment_entries(session, user_id, course_id),
-        *_self_assessment_entries(session, user_id, course_id),
-    ]
 
 
 # Publishing, when a facilitator reads
@@ -310,153 +272,3 @@ def _figure_is(
     table: type[CohortFigureRow] | type[CohortTallyRow], key: Mapping[str, Any]
 ) -> list[ColumnElement[bool]]:
     return [getattr(table, name) == key[name] for name in FIGURE_COLUMNS]
-
-
-# A learner's first values, read from his own records
-
-
-AttemptRow = ScenarioAttemptRow | QuizAttemptRow
-
-
-def _row(session: Session, table: Any, row_id: int) -> Any:
-    return session.execute(fresh(select(table).where(table.id == row_id))).scalar_one()
-
-
-def _others_of_step(
-    session: Session, table: type[AttemptRow], attempt: AttemptRow, done: Any
-) -> bool:
-    """Whether the learner has another finished (or submitted) attempt of the same step."""
-    query = select(table.id).where(
-        table.user_id == attempt.user_id,
-        table.course_id == attempt.course_id,
-        table.module_id == attempt.module_id,
-        table.step_id == attempt.step_id,
-        table.is_preview.is_(False),
-        table.id != attempt.id,
-        done.is_not(None),
-    )
-    return session.scalar(query.limit(1)) is not None
-
-
-def _paths(session: Session, attempt_ids: Iterable[int]) -> dict[int, Counter[tuple[str, str]]]:
-    """Each attempt's (node, choice) pairs, once each: a learner counts once per choice."""
-    found: dict[int, Counter[tuple[str, str]]] = {i: Counter() for i in attempt_ids}
-    query = select(
-        ScenarioChoiceRow.attempt_id, ScenarioChoiceRow.node_id, ScenarioChoiceRow.choice_id
-    ).where(ScenarioChoiceRow.attempt_id.in_(list(found)))
-    for attempt_id, node_id, choice_id in session.execute(query.distinct()):
-        found[attempt_id][node_id, choice_id] = 1
-    return found
-
-
-def _answer_amounts(answers: Mapping[str, Sequence[str]] | None) -> Counter[tuple[str, str]]:
-    """One per question: the options selected, as one sorted, space-separated detail."""
-    return Counter({(q, " ".join(sorted(options))): 1 for q, options in (answers or {}).items()})
-
-
-def _firsts(rows: Iterable[Any], moment: Callable[[Any], datetime]) -> list[Any]:
-    """The earliest row of each step (ties: the lower id)."""
-    first: dict[tuple[str, str], Any] = {}
-    for row in sorted(rows, key=lambda r: (moment(r), r.id)):
-        first.setdefault((row.module_id, row.step_id), row)
-    return list(first.values())
-
-
-def _scenario_entries(session: Session, user_id: int, course_id: str) -> list[Entry]:
-    attempt = ScenarioAttemptRow
-    finished = session.scalars(
-        select(attempt).where(
-            *_learner_in_course(attempt, user_id, course_id), attempt.finished_at.is_not(None)
-        )
-    )
-    firsts = _firsts(finished, lambda row: row.finished_at)
-    paths = _paths(session, [row.id for row in firsts])
-    return [
-        Entry(
-            Figure("scenario", course_id, row.module_id, row.step_id),
-            paths[row.id],
-            row.finished_at,
-        )
-        for row in firsts
-    ]
-
-
-def _quiz_entries(session: Session, user_id: int, course_id: str) -> list[Entry]:
-    attempt = QuizAttemptRow
-    submitted = session.scalars(
-        select(attempt).where(
-            *_learner_in_course(attempt, user_id, course_id), attempt.submitted_at.is_not(None)
-        )
-    )
-    return [
-        Entry(
-            Figure("quiz", course_id, row.module_id, row.step_id),
-            _answer_amounts(row.answers),
-            row.submitted_at,
-        )
-        for row in _firsts(submitted, lambda row: row.submitted_at)
-    ]
-
-
-def _commitment_entries(session: Session, user_id: int, course_id: str) -> list[Entry]:
-    first_day = (
-        select(func.min(CheckInRow.checked_on))
-        .where(CheckInRow.commitment_id == CommitmentRow.id)
-        .correlate(CommitmentRow)
-        .scalar_subquery()
-    )
-    query = (
-        select(CommitmentRow.module_id, CommitmentRow.step_id, CheckInRow)
-        .join(CheckInRow, CheckInRow.commitment_id == CommitmentRow.id)
-        .where(
-            *_learner_in_course(CommitmentRow, user_id, course_id),
-            CheckInRow.checked_on == first_day,
-        )
-    )
-    return [
-        Entry(
-            Figure("commitment", course_id, module_id, step_id),
-            {(check.outcome, ""): 1},
-            check.checked_at,
-        )
-        for module_id, step_id, check in session.execute(query)
-    ]
-
-
-def _self_assessment_entries(session: Session, user_id: int, course_id: str) -> list[Entry]:
-    phase = SurveyPhaseRow
-    query = (
-        select(phase.module_id, phase.step_id, func.max(phase.completed_at))
-        .where(*_learner_in_course(phase, user_id, course_id))
-        .group_by(phase.module_id, phase.step_id)
-        .having(func.count() == 2)
-    )
-    entries = []
-    for module_id, step_id, completed_at in session.execute(query):
-        figure = Figure("self_assessment", course_id, module_id, step_id)
-        entries.append(Entry(figure, _ratings(session, user_id, figure), completed_at))
-    return entries
-
-
-def _ratings(session: Session, user_id: int, figure: Figure) -> Counter[tuple[str, str]]:
-    """The step's statements rated in both phases: before and after sums, and one learner."""
-    answer = SurveyAnswerRow
-    query = select(answer.item_id, answer.phase, answer.value).where(
-        *_learner_in_course(answer, user_id, figure.course_id),
-        answer.module_id == figure.module_id,
-        answer.step_id == figure.step_id,
-    )
-    given: dict[str, dict[str, int]] = {}
-    for item_id, phase, value in session.execute(query):
-        given.setdefault(item_id, {})[phase] = value
-    amounts: Counter[tuple[str, str]] = Counter()
-    for item_id, phases in given.items():
-        if {"before", "after"} <= set(phases):
-            amounts[item_id, "before"] = phases["before"]
-            amounts[item_id, "after"] = phases["after"]
-            amounts[item_id, "learners"] = 1
-    return amounts
-
-
-def _learner_in_course(table: Any, user_id: int, course_id: str) -> list[ColumnElement[bool]]:
-    return [table.user_id == user_id, table.course_id == course_id, table.is_preview.is_(False)]

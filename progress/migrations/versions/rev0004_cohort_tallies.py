@@ -142,9 +142,11 @@ QUIZ_FIRSTS = FIRSTS.format(
 FIRST_CHECK_INS = """
 SELECT m.cohort_id, k.course_id, k.module_id, k.step_id, i.outcome, count(*)
 FROM commitments k
-JOIN commitment_check_ins i ON i.commitment_id = k.id AND i.checked_on = (
-    SELECT min(e.checked_on) FROM commitment_check_ins e WHERE e.commitment_id = k.id
-)
+JOIN (
+    SELECT commitment_id, min(checked_on) AS checked_on FROM commitment_check_ins
+    GROUP BY commitment_id
+) first_day ON first_day.commitment_id = k.id
+JOIN commitment_check_ins i ON i.commitment_id = k.id AND i.checked_on = first_day.checked_on
 JOIN cohort_members m ON m.user_id = k.user_id AND m.removed_at IS NULL
 JOIN cohorts c ON c.id = m.cohort_id AND c.course_id = k.course_id
 WHERE k.is_preview = :no
@@ -182,7 +184,17 @@ GROUP BY m.cohort_id, p.course_id, p.module_id, p.step_id
 Key = tuple[int, str, str, str, str]  # cohort, kind, course, module, step
 
 
+SOURCES = (
+    "survey_answers", "scenario_attempts", "scenario_choices", "quiz_attempts", "commitments",
+    "commitment_check_ins", "cohort_members", "cohorts",
+)
+
+
 def fill_from_records(bind: sa.Connection) -> None:
+    if bind.dialect.name == "postgresql":
+        # Fresh planner statistics first: without them (a restored dump) these joins can take
+        # minutes instead of seconds. ANALYZE may run inside the migration's transaction.
+        bind.execute(sa.text("ANALYZE " + ", ".join(SOURCES)))
     bind.execute(
         sa.text(
             "INSERT INTO survey_phases (user_id, course_id, module_id, step_id,"
