@@ -8,7 +8,8 @@ publishing a read does (progress.tallies.publish_ready), every step in its own t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -376,6 +377,63 @@ def test_other_courses_never_count(room: Room) -> None:
         attempt = start_scenario_attempt(session, user, StepRef("other", "m1", "story"), "v1", 1)
         finish_scenario_attempt(session, user, attempt.id, "end", 1.0)
     assert room.pending() == 0
+
+
+# At the same moment (PostgreSQL runs these side by side; SQLite takes turns)
+
+
+def at_once(calls: list[Callable[[], None]]) -> None:
+    """Run the calls in threads released together; re-raise the first failure."""
+    start = threading.Barrier(len(calls))
+    failures: list[BaseException] = []
+
+    def run(call: Callable[[], None]) -> None:
+        start.wait()
+        try:
+            call()
+        except BaseException as failure:  # noqa: BLE001 - re-raised below
+            failures.append(failure)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def finisher(room: Room, user: int, attempt: int) -> Callable[[], None]:
+    def finish() -> None:
+        with room.tx() as session:
+            finish_scenario_attempt(session, user, attempt, "end", 1.0)
+
+    return finish
+
+
+def started(room: Room, user: int, choice: str) -> int:
+    with room.tx() as session:
+        attempt = start_scenario_attempt(session, user, STORY, "v1", 1)
+        record_choice(session, user, attempt.id, 0, node_id="n1", choice_id=choice, quality="okay")
+        return attempt.id
+
+
+def test_learners_finishing_at_once_are_each_counted_once(room: Room) -> None:
+    users = [room.person(f"crowd{n}") for n in range(2 * K)]
+    attempts = [started(room, user, f"c{n % 2}") for n, user in enumerate(users)]
+    at_once([finisher(room, u, a) for u, a in zip(users, attempts, strict=True)])
+    view = room.view()
+    assert learners_in(view) == {"scenario": 2 * K}
+    assert view[0] == [("story", "n1", "c0", K), ("story", "n1", "c1", K)]
+
+
+def test_two_tabs_finishing_two_attempts_at_once_count_one(room: Room) -> None:
+    users = [room.person(f"tabs{n}") for n in range(K)]
+    attempts = [(started(room, u, "c1"), started(room, u, "c2")) for u in users]
+    at_once([finisher(room, u, a) for u, pair in zip(users, attempts, strict=True) for a in pair])
+    view = room.view()
+    assert learners_in(view) == {"scenario": K}
+    assert sum(count for *_key, count in view[0]) == K  # one first choice each, c1 or c2
 
 
 # The migration fills the figures of a live database
