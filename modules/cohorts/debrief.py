@@ -146,8 +146,8 @@ def basis_note(basis: Basis, threshold: int, zone: tzinfo) -> str:
         return f"Shown once {threshold} learners have finished it."
     local = as_utc(basis.as_of).astimezone(zone)
     return (
-        f"Over {basis.learners} learners, as of {local.day} {local:%B %Y, %H:%M}. It changes"
-        f" only when {threshold} or more others have finished, so no one answer stands out."
+        f"Over {basis.learners} learners, as of {local.day} {local:%B %Y, %H:%M %Z}."
+        f" Updated once {threshold} more have finished."
     )
 
 

@@ -503,10 +503,9 @@ def test_each_figure_says_over_how_many_learners_and_as_of_when(
         (
             Basis(12, AS_OF),
             "America/Chicago",
-            "Over 12 learners, as of 10 March 2025, 09:05. It changes only when 5 or more"
-            " others have finished, so no one answer stands out.",
+            "Over 12 learners, as of 10 March 2025, 09:05 CDT. Updated once 5 more have finished.",
         ),
-        (Basis(5, AS_OF), "Pacific/Auckland", "Over 5 learners, as of 11 March 2025, 03:05."),
+        (Basis(5, AS_OF), "Pacific/Auckland", "Over 5 learners, as of 11 March 2025, 03:05 NZDT."),
     ],
 )
 def test_a_figures_basis_in_words(basis: Basis, zone: str, note: str) -> None:
