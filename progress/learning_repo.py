@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,7 +45,7 @@ class SqlLearningRepository:
     def learner_record(
         self, user_id: int, course_id: str, survey_module: str | None, preview: bool
     ) -> LearnerRecord:
-        def read(s: Session) -> LearnerRecord:
+        def read() -> LearnerRecord:
             answers = (
                 surveys.survey_answers(
                     self._session, user_id, course_id, survey_module, is_preview=preview
@@ -71,7 +71,7 @@ class SqlLearningRepository:
                 survey_answers=answers,
             )
 
-        return read(self._session)
+        return read()
 
     def completed_steps(
         self, user_id: int, course_id: str, module_id: str, preview: bool
@@ -191,20 +191,17 @@ class SqlLearningRepository:
         step: StepRef,
         phase: str,
         answers: Mapping[str, int],
+        items: Collection[str],
         version: str,
         preview: bool,
-    ) -> None:
-        def save(s: Session) -> None:
-            for item_id, value in answers.items():
-                surveys.save_survey_answer(
-                    self._session,
-                    user_id,
-                    step,
-                    phase=phase,
-                    item_id=item_id,
-                    value=value,
-                    content_version=version,
-                    is_preview=preview,
-                )
-
-        save(self._session)
+    ) -> bool:
+        return surveys.save_survey_answers(
+            self._session,
+            user_id,
+            step,
+            phase=phase,
+            answers=answers,
+            items=items,
+            content_version=version,
+            is_preview=preview,
+        )

@@ -7,7 +7,7 @@ work, so the two cannot drift.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
@@ -220,13 +220,20 @@ class FakeLearningRepository:
         step: StepRef,
         phase: str,
         answers: Mapping[str, int],
+        items: Collection[str],
         version: str,
         preview: bool,
-    ) -> None:
+    ) -> bool:
         for item_id, value in answers.items():
             self.surveys[(user_id, step, phase, item_id, preview)] = SurveyAnswerRecord(
                 step, phase, item_id, value, version, NOW
             )
+        answered = {
+            i
+            for (u, ref, ph, i, p) in self.surveys
+            if (u, ref, ph, p) == (user_id, step, phase, preview)
+        }
+        return set(items) <= answered
 
 
 class FakePeopleRepository:

@@ -315,8 +315,9 @@ class LearningService:
             for step in surveys:
                 mine = {i.id: answers[i.id] for i in step.items if i.id in answers}
                 ref = self.ref(module_id, step.id)
+                items = [i.id for i in step.items]
                 uow.learning.save_survey_answers(
-                    actor.user_id, ref, phase.value, mine, self.version(module_id), preview
+                    actor.user_id, ref, phase.value, mine, items, self.version(module_id), preview
                 )
 
     def self_assessment_answers(self, actor: Actor) -> dict[Phase, dict[str, int]]:

@@ -9,7 +9,7 @@ behaviour.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
@@ -108,9 +108,12 @@ class LearningRepository(Protocol):
         step: StepRef,
         phase: str,
         answers: Mapping[str, int],
+        items: Collection[str],
         version: str,
         preview: bool,
-    ) -> None: ...
+    ) -> bool:
+        """Store a phase's answers; True once every one of `items` has one in that phase."""
+        ...
 
 
 class PeopleRepository(Protocol):

@@ -180,12 +180,13 @@ def test_texts_are_replaced_and_a_plan_keeps_one_id(storage: Storage, learner: i
 def test_survey_answers_are_kept_per_phase_and_item_and_preview_apart(
     storage: Storage, learner: int
 ) -> None:
+    items = ("ask", "credit")
     with storage.uow() as uow:
-        uow.learning.save_survey_answers(
-            learner, SURVEY, "before", {"ask": 2, "credit": 3}, "v", False
-        )
-        uow.learning.save_survey_answers(learner, SURVEY, "before", {"ask": 4}, "v", False)
-        uow.learning.save_survey_answers(learner, SURVEY, "after", {"ask": 5}, "v", True)
+        save = uow.learning.save_survey_answers
+        assert not save(learner, SURVEY, "before", {"ask": 2}, items, "v", False)
+        assert save(learner, SURVEY, "before", {"credit": 3}, items, "v", False)  # now complete
+        assert save(learner, SURVEY, "before", {"ask": 4}, items, "v", False)
+        assert not save(learner, SURVEY, "after", {"ask": 5}, items, "v", True)
         real = uow.learning.learner_record(learner, "ally", "self", False)
         preview = uow.learning.learner_record(learner, "ally", "self", True)
     assert sorted((a.phase, a.item_id, a.value) for a in real.survey_answers) == [

@@ -628,11 +628,6 @@ def test_one_more_learner_finishing_or_playing_on_changes_no_figure(world: World
     assert world.reports.debrief(world.owner, cohort_id, MODULE) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="to wire: LearningService.save_self_assessment passes each survey step's item ids"
-    " to progress.surveys.save_survey_answers(items=...), which enters complete phases",
-)
 def test_the_self_assessment_counts_learners_who_answered_both_phases(world: World) -> None:
     cohort_id = world.cohort.id
     world.service.remove_member(world.owner, cohort_id, world.learner.user_id)
