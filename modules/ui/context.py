@@ -10,12 +10,13 @@ import streamlit as st
 
 from modules.course.citations import Bibliography
 from modules.course.models import CourseContent
-from modules.services.actors import Actor
+from modules.services.actors import ADMIN, FACILITATOR, Actor
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
+from modules.services.runtime import runtime
 from modules.ui.identity import current_actor
 from modules.ui.render import site_link
-from modules.ui.state import content_dir, current_content, runtime
+from modules.ui.state import content_dir, current_content
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,37 @@ def build_page(actor: Actor, content: CourseContent) -> Page:
     return Page(actor, content, learning, Practice(learning), Bibliography(content.course.sources))
 
 
-def signed_in_page() -> Page:
-    """The signed-in person and the course; stops the page with a message otherwise."""
+def guard(role: str | None = None) -> Actor:
+    """The one page guard: the signed-in person, holding `role` when one is named.
+
+    Stops the page with a message otherwise. It only decides what a page shows; the services
+    check again (modules.services.authz), so a page that forgot it would still refuse.
+    """
     actor = current_actor()
     if actor is None:
         st.warning("Please sign in to continue.")
         site_link("Sign in", "/auth/login", primary=True)
         st.stop()
+    allowed = {
+        None: True,
+        FACILITATOR: actor.is_facilitator,
+        ADMIN: actor.is_admin,
+    }
+    if not allowed.get(role, False):
+        st.error(NOT_FOR_YOU.get(role or "", "You cannot open this page."))
+        st.stop()
+    return actor
+
+
+NOT_FOR_YOU = {
+    FACILITATOR: "Only facilitators and administrators can open this page.",
+    ADMIN: "Only administrators can open this page.",
+}
+
+
+def signed_in_page() -> Page:
+    """The signed-in person and the course; stops the page with a message otherwise."""
+    actor = guard()
     content = current_content().content
     if content is None:
         st.error("The course is being updated and cannot be shown right now. Please try later.")

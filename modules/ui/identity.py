@@ -14,7 +14,7 @@ import streamlit as st
 from modules.services.accounts import SESSION_COOKIE, actor_for_session, session_hash
 from modules.services.actors import Actor
 from modules.services.errors import StorageUnavailable
-from modules.ui.state import runtime
+from modules.services.runtime import runtime
 
 ACTOR_KEY = "ally_actor"
 _FROM_COOKIE = "ally_actor_from_cookie"  # set when the actor came from a cookie, not a test

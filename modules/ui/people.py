@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from modules.services.accounts import AccountLink, Person
+from modules.services.actors import ADMIN, FACILITATOR, LEARNER
 from modules.services.mail import MailNotSent, send_account_link
 from modules.services.runtime import Runtime
 from modules.ui.render import option, plain
 
-ROLE_LABELS = {"learner": "Learner", "facilitator": "Facilitator", "admin": "Administrator"}
+ROLE_LABELS = {LEARNER: "Learner", FACILITATOR: "Facilitator", ADMIN: "Administrator"}
 _NEW_LINK_KEY = "people_new_link"
 
 

@@ -1,4 +1,4 @@
-"""Process-wide state for the pages: the runtime (settings, database) and the course content."""
+"""Process-wide state for the pages: the course content, validated once per edit."""
 
 from __future__ import annotations
 
@@ -7,13 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from modules.course.validation import Validation, validate_directory
-from modules.services import runtime as runtimes
-from modules.services.runtime import Runtime
-
-
-@st.cache_resource(show_spinner="Opening the database...")
-def runtime() -> Runtime:
-    return runtimes.runtime()
+from modules.services.runtime import runtime
 
 
 def content_dir() -> Path:

@@ -8,9 +8,8 @@ from modules.course.citations import Bibliography
 from modules.course.models import CourseContent
 from modules.services.actors import Actor
 from modules.services.cohort_reports import CohortReports
-from modules.services.cohorts import CohortService
+from modules.services.cohorts import CohortRecord, CohortService
 from modules.ui.render import option
-from progress.cohorts import CohortRecord
 
 
 @dataclass(frozen=True)

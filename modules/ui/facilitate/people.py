@@ -11,10 +11,10 @@ from modules.cohorts.export import inert
 from modules.services.cohorts import ImportResult
 from modules.services.errors import ServiceError
 from modules.services.mail import MailNotSent, send_account_link
+from modules.services.runtime import runtime
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.people import absolute
 from modules.ui.render import option, plain
-from modules.ui.state import runtime
 
 STATUS = {"add": "Will be added", "already": "Already in the cohort", "rejected": "Not imported"}
 

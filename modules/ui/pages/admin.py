@@ -3,9 +3,10 @@
 import streamlit as st
 
 from modules.services import accounts
-from modules.services.actors import ROLES
+from modules.services.actors import ADMIN, LEARNER, ROLES
 from modules.services.errors import PermissionDenied
-from modules.ui.identity import current_actor
+from modules.services.runtime import runtime
+from modules.ui.context import guard
 from modules.ui.people import (
     ROLE_LABELS,
     people_table,
@@ -15,12 +16,9 @@ from modules.ui.people import (
     show_new_link,
 )
 from modules.ui.render import plain
-from modules.ui.state import runtime
 
+actor = guard(ADMIN)
 st.title("People")
-actor = current_actor()
-if actor is None:
-    st.stop()
 rt = runtime()
 try:
     people = accounts.list_people(rt, actor)
@@ -59,7 +57,7 @@ with st.form("invite", clear_on_submit=True):
     email = st.text_input("Email address", autocomplete="off")
     name = st.text_input("Name")
     invite_roles = st.multiselect(
-        "Roles", ROLES, default=["learner"], format_func=ROLE_LABELS.__getitem__
+        "Roles", ROLES, default=[LEARNER], format_func=ROLE_LABELS.__getitem__
     )
     if st.form_submit_button("Create invitation link", type="primary"):
         try:

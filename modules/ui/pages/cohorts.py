@@ -2,20 +2,19 @@
 
 import streamlit as st
 
+from modules.services.actors import FACILITATOR
 from modules.services.cohort_reports import CohortReports
 from modules.services.cohorts import CohortService
 from modules.services.errors import ServiceError
+from modules.services.runtime import runtime
+from modules.ui.context import guard
 from modules.ui.facilitate import assignments, dashboard, debrief, exports, people, settings
 from modules.ui.facilitate.common import CohortTab
-from modules.ui.identity import current_actor
 from modules.ui.render import option, plain
-from modules.ui.state import current_content, runtime
+from modules.ui.state import current_content
 
-actor = current_actor()
+actor = guard(FACILITATOR)
 content = current_content().content
-if actor is None or not actor.is_facilitator:
-    st.error("Only facilitators and administrators can open this page.")
-    st.stop()
 if content is None:
     st.error("The course has errors, so cohorts cannot be shown. See Course content.")
     st.stop()

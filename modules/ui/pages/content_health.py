@@ -5,21 +5,13 @@ from pathlib import Path
 import streamlit as st
 
 from modules.course.citations import Bibliography
-from modules.services.authz import require_facilitator
-from modules.services.errors import PermissionDenied
-from modules.ui.identity import current_actor
+from modules.services.actors import FACILITATOR
+from modules.ui.context import guard
 from modules.ui.render import content as rendered
 from modules.ui.render import plain
 from modules.ui.state import content_dir, current_content
 
-actor = current_actor()
-try:
-    if actor is None:
-        raise PermissionDenied("Please sign in.")
-    require_facilitator(actor)
-except PermissionDenied as error:
-    st.error(plain(str(error)))
-    st.stop()
+actor = guard(FACILITATOR)
 
 st.title("Course content")
 result = current_content()

@@ -4,9 +4,9 @@ import streamlit as st
 
 from modules.course.completion import Phase
 from modules.services.cohorts import CohortService
+from modules.services.runtime import runtime
 from modules.ui.context import signed_in_page
 from modules.ui.render import content, markdown, plain, references
-from modules.ui.state import runtime
 
 page = signed_in_page()
 course = page.content.course

@@ -6,9 +6,10 @@ import streamlit as st
 
 from modules.services.cohorts import CohortService
 from modules.services.errors import ServiceError
+from modules.services.runtime import runtime
 from modules.ui.identity import current_actor
 from modules.ui.render import plain, site_link
-from modules.ui.state import current_content, runtime
+from modules.ui.state import current_content
 
 st.title("Join a cohort")
 code = st.query_params.get("code", "")
