@@ -18,6 +18,7 @@ from modules.cohorts.records import (
     ModuleProgress,
     SelfAssessmentMean,
 )
+from modules.course import completion
 from modules.course.models import CourseContent, Module, Survey
 
 
@@ -162,15 +163,14 @@ def build_dashboard(
 
 def required_steps(content: CourseContent) -> dict[str, frozenset[str]]:
     """Each listed module's required step ids: what storage counts `completed_steps` over."""
-    return {m.id: frozenset(s.id for s in m.steps if s.required) for m in content.listed_modules}
+    return {m.id: completion.required_steps(m) for m in content.listed_modules}
 
 
 def status_of(module: Module, progress: ModuleProgress | None) -> Status:
-    """Completed when every required step is; started when any step has a record."""
-    if progress is None:
-        return Status.NOT_STARTED
-    required = sum(1 for step in module.steps if step.required)
-    return Status.COMPLETED if progress.completed_steps >= required else Status.IN_PROGRESS
+    """Completed by the domain's one rule; otherwise started when any step has a record."""
+    if completion.complete_with(module, progress.completed_steps if progress else 0):
+        return Status.COMPLETED
+    return Status.NOT_STARTED if progress is None else Status.IN_PROGRESS
 
 
 def _learner(

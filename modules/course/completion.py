@@ -56,17 +56,31 @@ def step_complete(step: Step, activity: StepActivity) -> bool:
     raise TypeError(f"unknown step type {type(step).__name__}")  # pragma: no cover
 
 
+def required_steps(module: Module) -> frozenset[str]:
+    """The ids of the steps the module needs to be complete."""
+    return frozenset(s.id for s in module.steps if s.required)
+
+
 def module_complete(module: Module, completed_steps: Collection[str]) -> bool:
     """Complete when every required step is among the completed steps."""
-    return all(s.id in completed_steps for s in module.steps if s.required)
+    return complete_with(module, len(required_steps(module) & set(completed_steps)))
+
+
+def complete_with(module: Module, required_done: int) -> bool:
+    """The module-completion rule on a count of completed required steps (what reports hold).
+
+    A module with no required steps is complete for everyone, started or not, in the
+    learner's view and the facilitator's alike.
+    """
+    return required_done >= len(required_steps(module))
 
 
 def module_progress(module: Module, completed_steps: Collection[str]) -> float:
     """Fraction of the required steps complete (1.0 for a module with none)."""
-    required = [s for s in module.steps if s.required]
+    required = required_steps(module)
     if not required:
         return 1.0
-    return sum(s.id in completed_steps for s in required) / len(required)
+    return len(required & set(completed_steps)) / len(required)
 
 
 def course_complete(course: Course, completed_modules: Collection[str]) -> bool:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 import pytest
 
+from modules.cohorts.dashboard import Status, status_of
+from modules.cohorts.records import ModuleProgress
+from modules.course import completion
 from modules.course.completion import (
     Phase,
     StepActivity,
@@ -14,6 +21,9 @@ from modules.course.completion import (
     step_complete,
 )
 from modules.course.models import CourseContent, Module
+from modules.services.learning import ModuleSummary
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 DONE = {
     "why": StepActivity(seen=True),
@@ -103,3 +113,35 @@ def test_self_assessment_due(
 def test_course_complete_ignores_the_self_assessment(content: CourseContent) -> None:
     assert course_complete(content.course, {"sample"})
     assert not course_complete(content.course, {"survey"})
+
+
+def _optional_everywhere(module: Module) -> Module:
+    return dataclasses.replace(
+        module, steps=tuple(dataclasses.replace(s, required=False) for s in module.steps)
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "done"),
+    [
+        (lambda m: m, frozenset()),
+        (lambda m: m, frozenset({"why"})),
+        (lambda m: m, None),  # every step of it done
+        (_optional_everywhere, frozenset()),  # nothing required: complete for everyone
+    ],
+    ids=["nothing done", "one step done", "all done", "no required steps"],
+)
+def test_the_learner_and_the_facilitator_see_one_module_completion(
+    sample: Module, make: Callable[[Module], Module], done: frozenset[str] | None
+) -> None:
+    """The learner's view (ids he completed) and the dashboard's (a count from storage) agree."""
+    module = make(sample)
+    completed = frozenset(s.id for s in module.steps) if done is None else done
+    learner_sees = ModuleSummary(module, completed).complete
+    required_done = len(completion.required_steps(module) & completed)
+    progress = (
+        ModuleProgress(1, module.id, NOW, required_done, NOW) if completed else None
+    )  # storage has no row for a learner who never opened the module
+    facilitator_sees = status_of(module, progress) is Status.COMPLETED
+    assert learner_sees == facilitator_sees
+    assert learner_sees == (done is None or module is not sample)
