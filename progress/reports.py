@@ -198,7 +198,7 @@ def commitment_outcomes(
     )
     if module_id is not None:
         query = query.where(tally.module_id == module_id)
-    counts = dict.fromkeys(CHECK_IN_OUTCOMES, 0)
+    counts: dict[str, int] = dict.fromkeys(CHECK_IN_OUTCOMES, 0)
     for outcome, count in session.execute(query):
         if outcome in counts:
             counts[outcome] += int(count or 0)

@@ -23,14 +23,11 @@ from modules.cohorts.records import (
     FirstQuizAnswerCount,
     Outcome,
 )
+from modules.course.check_ins import LABELS
 from modules.course.marking import correct_options
 from modules.course.models import Commitment, Course, Decision, Module, Quality, Quiz, Scenario
 
-OUTCOME_LABELS: Mapping[Outcome, str] = {
-    "done": "Done",
-    "partly": "Partly done",
-    "not_yet": "Not yet",
-}
+OUTCOME_LABELS = LABELS
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
-# How a commitment's first check-in went: the debrief counts these.
-Outcome = Literal["done", "partly", "not_yet"]
-OUTCOMES: tuple[Outcome, ...] = ("done", "partly", "not_yet")
+from modules.course.check_ins import OUTCOMES as OUTCOMES
+from modules.course.check_ins import Outcome as Outcome
 
 
 @dataclass(frozen=True)

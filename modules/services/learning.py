@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from modules.course.check_ins import OUTCOMES
 from modules.course.completion import (
     Phase,
     StepActivity,
@@ -36,7 +37,6 @@ from progress.errors import RecordNotFound
 from progress.journal import CommitmentRecord
 from progress.learning_repo import LearnerRecord
 from progress.steps import StepRef
-from progress.tables.journal import CHECK_IN_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ class LearningService:
     def check_in(
         self, actor: Actor, commitment_id: int, outcome: str, note: str | None
     ) -> CommitmentRecord:
-        if outcome not in CHECK_IN_OUTCOMES:
+        if outcome not in OUTCOMES:
             raise InvalidInput("Choose done, partly or not yet.")
         note = clean_text(note or "", "Your note", multiline=True).strip() or None
         with self.uow() as uow:

@@ -15,9 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from modules.course.check_ins import OUTCOMES
 from progress.tables.base import ID_LENGTH, Base, LearnerRecord, one_of
 
-CHECK_IN_OUTCOMES = ("done", "partly", "not_yet")
+CHECK_IN_OUTCOMES = OUTCOMES  # defined once, in the domain
 SURVEY_PHASES = ("before", "after")
 _STEP_KEY = ("user_id", "course_id", "module_id", "step_id", "is_preview")
 

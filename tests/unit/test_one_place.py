@@ -121,3 +121,15 @@ def test_pages_never_import_the_database_layer(path: Path) -> None:
         for alias in node.names
     ]
     assert [m for m in imported if m.split(".")[0] in ("sqlalchemy", "progress")] == []
+
+
+def test_check_in_outcomes_are_written_once() -> None:
+    home = "modules/course/check_ins.py"
+    found = [
+        f"{relative(path)}:{node.lineno}: {node.value!r}"
+        for path in CODE
+        if "migrations" not in path.parts and relative(path) != home
+        for node in ast.walk(tree(path))
+        if isinstance(node, ast.Constant) and node.value in {"partly", "not_yet"}
+    ]
+    assert found == [], f"use the outcomes of {home}"

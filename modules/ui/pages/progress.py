@@ -2,13 +2,18 @@
 
 import streamlit as st
 
+from modules.course import check_ins
 from modules.course.completion import Phase
 from modules.course.models import Scenario, Survey
 from modules.services.errors import ServiceError
 from modules.ui.context import local_time, signed_in_page
 from modules.ui.render import content, plain
 
-OUTCOMES = {"done": "Done", "partly": "Partly", "not_yet": "Not yet"}
+
+def outcome_label(outcome: str) -> str:
+    """A check-in outcome's name (the domain's), or the stored value if it has none."""
+    return plain(check_ins.LABELS.get(outcome, outcome))  # type: ignore[call-overload]
+
 
 page = signed_in_page()
 overview = page.learning.overview(page.actor)
@@ -65,17 +70,17 @@ for plan in record.commitments:
         st.caption(f"Target date: {plan.target_date:%B %-d, %Y}")
         for check in plan.check_ins:
             noted = f": {plain(check.note)}" if check.note else ""
-            outcome_label = OUTCOMES.get(check.outcome, check.outcome)
             st.caption(
-                f"Checked in {plain(local_time(check.checked_at))}: {plain(outcome_label)}{noted}"
+                f"Checked in {plain(local_time(check.checked_at))}: "
+                f"{outcome_label(check.outcome)}{noted}"
             )
         if plan.id in due_ids:
             with st.form(key=f"check-in-{plan.id}"):
                 outcome = st.radio(
                     "How did it go?",
-                    list(OUTCOMES),
+                    check_ins.OUTCOMES,
                     horizontal=True,
-                    format_func=OUTCOMES.__getitem__,
+                    format_func=outcome_label,
                     index=None,
                 )
                 note = st.text_input("A note for yourself (optional)")
