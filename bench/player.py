@@ -51,7 +51,7 @@ def time_player(tmp: Path) -> list[float]:
 
     from modules.services.actors import Actor
     from modules.services.runtime import runtime
-    from progress.accounts import create_user
+    from progress.account_repo import create_user
 
     with runtime().sessions.begin() as session:
         user = create_user(session, "bench@example.org", "Bench", None)

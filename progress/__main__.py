@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from modules.settings import SettingsError, load_settings, redacted_url
-from progress.accounts import create_user, email_problem
+from progress.account_repo import create_user, email_problem
 from progress.database import make_engine, session_factory
 from progress.errors import StorageError
 from progress.migrate import MigrationError, new_revision, upgrade_to_head

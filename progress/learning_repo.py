@@ -8,12 +8,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from progress import journal, quizzes, scenarios, steps, surveys
-from progress.journal import CommitmentRecord, ReflectionRecord
-from progress.quizzes import QuizAttemptRecord
-from progress.scenarios import ScenarioAttemptRecord, ScenarioChoiceRecord
-from progress.steps import Position, StepProgressRecord, StepRef
-from progress.surveys import SurveyAnswerRecord
+from progress import journal_repo, quiz_repo, scenario_repo, step_repo, survey_repo
+from progress.journal_repo import CommitmentRecord, ReflectionRecord
+from progress.quiz_repo import QuizAttemptRecord
+from progress.scenario_repo import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.step_repo import Position, StepProgressRecord, StepRef
+from progress.survey_repo import SurveyAnswerRecord
 
 
 @dataclass(frozen=True)
@@ -47,25 +47,29 @@ class SqlLearningRepository:
     ) -> LearnerRecord:
         def read() -> LearnerRecord:
             answers = (
-                surveys.survey_answers(
+                survey_repo.survey_answers(
                     self._session, user_id, course_id, survey_module, is_preview=preview
                 )
                 if survey_module
                 else []
             )
             return LearnerRecord(
-                steps=steps.step_progress(self._session, user_id, course_id, is_preview=preview),
-                position=steps.last_position(self._session, user_id, course_id, is_preview=preview),
-                scenario_attempts=scenarios.scenario_attempts(
+                steps=step_repo.step_progress(
                     self._session, user_id, course_id, is_preview=preview
                 ),
-                quiz_attempts=quizzes.quiz_attempts(
+                position=step_repo.last_position(
                     self._session, user_id, course_id, is_preview=preview
                 ),
-                reflections=journal.reflections(
+                scenario_attempts=scenario_repo.scenario_attempts(
                     self._session, user_id, course_id, is_preview=preview
                 ),
-                commitments=journal.commitments(
+                quiz_attempts=quiz_repo.quiz_attempts(
+                    self._session, user_id, course_id, is_preview=preview
+                ),
+                reflections=journal_repo.reflections(
+                    self._session, user_id, course_id, is_preview=preview
+                ),
+                commitments=journal_repo.commitments(
                     self._session, user_id, course_id, is_preview=preview
                 ),
                 survey_answers=answers,
@@ -76,36 +80,38 @@ class SqlLearningRepository:
     def completed_steps(
         self, user_id: int, course_id: str, module_id: str, preview: bool
     ) -> set[str]:
-        rows = steps.step_progress(self._session, user_id, course_id, module_id, is_preview=preview)
+        rows = step_repo.step_progress(
+            self._session, user_id, course_id, module_id, is_preview=preview
+        )
         return {r.step.step_id for r in rows if r.status == "completed"}
 
     def scenario_attempts(
         self, user_id: int, course_id: str, module_id: str, preview: bool
     ) -> list[ScenarioAttemptRecord]:
-        return scenarios.scenario_attempts(
+        return scenario_repo.scenario_attempts(
             self._session, user_id, course_id, module_id, is_preview=preview
         )
 
     def quiz_attempts(
         self, user_id: int, course_id: str, module_id: str, preview: bool
     ) -> list[QuizAttemptRecord]:
-        return quizzes.quiz_attempts(
+        return quiz_repo.quiz_attempts(
             self._session, user_id, course_id, module_id, is_preview=preview
         )
 
     def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
-        (steps.mark_step_started(self._session, user_id, step, version, is_preview=preview))
+        (step_repo.mark_step_started(self._session, user_id, step, version, is_preview=preview))
 
     def mark_completed(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
-        (steps.mark_step_completed(self._session, user_id, step, version, is_preview=preview))
+        (step_repo.mark_step_completed(self._session, user_id, step, version, is_preview=preview))
 
     def save_position(self, user_id: int, step: StepRef, preview: bool) -> None:
-        (steps.save_position(self._session, user_id, step, is_preview=preview))
+        (step_repo.save_position(self._session, user_id, step, is_preview=preview))
 
     def start_scenario(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
     ) -> ScenarioAttemptRecord:
-        return scenarios.start_scenario_attempt(
+        return scenario_repo.start_scenario_attempt(
             self._session, user_id, step, version, seed, is_preview=preview
         )
 
@@ -118,7 +124,7 @@ class SqlLearningRepository:
         choice_id: str,
         quality: str,
     ) -> ScenarioChoiceRecord:
-        return scenarios.record_choice(
+        return scenario_repo.record_choice(
             self._session,
             user_id,
             attempt_id,
@@ -131,14 +137,14 @@ class SqlLearningRepository:
     def finish_scenario(
         self, user_id: int, attempt_id: int, ending_node_id: str, score: float
     ) -> ScenarioAttemptRecord:
-        return scenarios.finish_scenario_attempt(
+        return scenario_repo.finish_scenario_attempt(
             self._session, user_id, attempt_id, ending_node_id, score
         )
 
     def start_quiz(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
     ) -> QuizAttemptRecord:
-        return quizzes.start_quiz_attempt(
+        return quiz_repo.start_quiz_attempt(
             self._session, user_id, step, version, seed, is_preview=preview
         )
 
@@ -150,14 +156,18 @@ class SqlLearningRepository:
         score: float,
         passed: bool,
     ) -> QuizAttemptRecord:
-        return quizzes.submit_quiz_attempt(
+        return quiz_repo.submit_quiz_attempt(
             self._session, user_id, attempt_id, answers, score=score, passed=passed
         )
 
     def save_reflection(
         self, user_id: int, step: StepRef, text: str, version: str, preview: bool
     ) -> None:
-        (journal.save_reflection(self._session, user_id, step, text, version, is_preview=preview))
+        (
+            journal_repo.save_reflection(
+                self._session, user_id, step, text, version, is_preview=preview
+            )
+        )
 
     def save_commitment(
         self,
@@ -169,7 +179,7 @@ class SqlLearningRepository:
         version: str,
         preview: bool,
     ) -> CommitmentRecord:
-        return journal.save_commitment(
+        return journal_repo.save_commitment(
             self._session,
             user_id,
             step,
@@ -183,7 +193,7 @@ class SqlLearningRepository:
     def check_in(
         self, user_id: int, commitment_id: int, outcome: str, note: str | None
     ) -> CommitmentRecord:
-        return journal.check_in(self._session, user_id, commitment_id, outcome, note)
+        return journal_repo.check_in(self._session, user_id, commitment_id, outcome, note)
 
     def save_survey_answers(
         self,
@@ -195,7 +205,7 @@ class SqlLearningRepository:
         version: str,
         preview: bool,
     ) -> bool:
-        return surveys.save_survey_answers(
+        return survey_repo.save_survey_answers(
             self._session,
             user_id,
             step,

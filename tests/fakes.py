@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from progress.errors import AttemptFinished, RecordNotFound
-from progress.journal import CheckInRecord, CommitmentRecord, ReflectionRecord
+from progress.journal_repo import CheckInRecord, CommitmentRecord, ReflectionRecord
 from progress.learning_repo import LearnerRecord
-from progress.quizzes import QuizAttemptRecord
-from progress.scenarios import ScenarioAttemptRecord, ScenarioChoiceRecord
-from progress.steps import Position, StepProgressRecord, StepRef
-from progress.surveys import SurveyAnswerRecord
+from progress.quiz_repo import QuizAttemptRecord
+from progress.scenario_repo import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.step_repo import Position, StepProgressRecord, StepRef
+from progress.survey_repo import SurveyAnswerRecord
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """The debrief of one module: how the cohort chose and answered, never who chose what.
 
-Built from anonymous counts only (progress.tallies: they move in steps of at least the
+Built from anonymous counts only (progress.tally_repo: they move in steps of at least the
 threshold, so two views cannot be compared to find one learner's answer). Each figure carries
 its Basis: over how many learners, as of when. Reflections are not an input. Any aggregate
 over fewer learners than the threshold is withheld (see privacy.Guarded).

@@ -1,4 +1,4 @@
-"""Plain inputs to the reports, field for field like the storage rows (progress/reports.py).
+"""Plain inputs to the reports, field for field like the storage rows (progress/report_repo.py).
 
 Timestamps are aware UTC (naive ones are read as UTC). Reflections have no record here:
 no report can receive their text.
@@ -80,7 +80,7 @@ class FirstQuizAnswerCount:
 class Basis:
     """What an anonymous figure is over: the learners in it, and when it last changed.
 
-    Figures change only in steps of at least the smallest group shown (progress.tallies), so
+    Figures change only in steps of at least the smallest group shown (progress.tally_repo), so
     comparing two views never isolates one learner. `as_of` is None while nothing is shown.
     """
 

@@ -100,25 +100,3 @@ def score_survey(survey: Survey, answers: Mapping[str, int]) -> SurveyScore:
                 f"item '{item_id}': {value!r} is off the scale 1..{len(survey.scale)}"
             )
     return SurveyScore(dict(answers), len(survey.scale), len(survey.items))
-
-
-@dataclass(frozen=True)
-class SurveyChange:
-    item_id: str
-    before: int
-    after: int
-
-    @property
-    def change(self) -> int:
-        return self.after - self.before
-
-
-def survey_change(
-    survey: Survey, before: Mapping[str, int], after: Mapping[str, int]
-) -> tuple[SurveyChange, ...]:
-    """Per item answered in both phases, in the survey's order: before, after, change."""
-    return tuple(
-        SurveyChange(item.id, before[item.id], after[item.id])
-        for item in survey.items
-        if item.id in before and item.id in after
-    )

@@ -34,9 +34,6 @@ class Validation:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
-    def errors_in(self, module_id: str) -> list[Problem]:
-        return [p for p in self.errors if Path(p.file).stem == module_id]
-
 
 def validate_path(path: Path) -> Validation:
     """A directory is checked as a whole course; a file as one module on its own."""

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from modules.services import authz
 from modules.services.actors import ADMIN, LEARNER, ROLES, Actor
-from modules.services.authz import require_admin
 from modules.services.errors import InvalidInput
 from modules.services.runtime import Runtime
 from modules.services.text import clean_text
@@ -34,15 +33,15 @@ from modules.services.throttle import (
     client_key,
     succeeded,
 )
-from progress import accounts, auth
+from progress import account_repo, auth_repo
 from progress.database import as_utc, lock_for_write
 from progress.errors import EmailTaken, RecordNotFound
 from progress.passwords import hash_password, needs_rehash, password_problem, verify_password
 from progress.people_repo import SqlPeopleRepository
 
 SESSION_COOKIE = "ally_session"
-SESSION_LIFETIME = auth.SESSION_LIFETIME
-RESET_LIFETIME = auth.RESET_LIFETIME
+SESSION_LIFETIME = auth_repo.SESSION_LIFETIME
+RESET_LIFETIME = auth_repo.RESET_LIFETIME
 INVITATION_LIFETIME = timedelta(days=14)
 MAX_PASSWORD_LENGTH = 1024
 MAX_NAME_LENGTH = 200
@@ -51,7 +50,7 @@ MAX_EMAIL_LENGTH = 320
 WRONG_CREDENTIALS = "The email address or the password is not right."
 SIGNUP_CLOSED = "Sign-up is closed here. Ask an administrator for an invitation."
 
-Person = accounts.UserRecord
+Person = account_repo.UserRecord
 
 
 class AccountProblem(Exception):
@@ -117,7 +116,7 @@ class SignUpState:
 
 def session_hash(token: str) -> str:
     """How a browser session is named in the database (and in `Actor.session_hash`)."""
-    return auth.token_hash(token)
+    return auth_repo.token_hash(token)
 
 
 def actor_for_session(rt: Runtime, token: str) -> Actor | None:
@@ -125,7 +124,7 @@ def actor_for_session(rt: Runtime, token: str) -> Actor | None:
     if not token or len(token) > 256:
         return None
     with rt.transaction() as session:
-        user = auth.user_for_auth_session(session, token)
+        user = auth_repo.user_for_auth_session(session, token)
     if user is None:
         return None
     return _actor(user, token)
@@ -133,7 +132,7 @@ def actor_for_session(rt: Runtime, token: str) -> Actor | None:
 
 def signup_state(rt: Runtime) -> SignUpState:
     with rt.transaction() as session:
-        first = accounts.count_users(session) == 0
+        first = account_repo.count_users(session) == 0
     return SignUpState(open=rt.settings.allow_signup, first_account=first)
 
 
@@ -148,7 +147,7 @@ def sign_up(
     password_hash = hash_password(password)  # slow: done before the write transaction
     with rt.transaction() as session:
         try:
-            user = accounts.create_user(session, email, display_name, password_hash, now=now)
+            user = account_repo.create_user(session, email, display_name, password_hash, now=now)
         except EmailTaken:
             raise AccountProblem(
                 "An account with this email address exists already. Sign in instead, or ask "
@@ -174,7 +173,7 @@ def sign_in(
     check, and one after it to sign in.
     """
     moment = as_utc(now)
-    address = accounts.normalize_email(email)
+    address = account_repo.normalize_email(email)
     if not address or not password:
         raise AccountProblem("Enter your email address and your password.")
     try:  # before the first query: PostgreSQL cannot even look up an address holding NUL
@@ -186,7 +185,7 @@ def sign_in(
     client = client_key(client)
     with rt.transaction() as session:
         admitted = _admit(session, address, client, moment)
-        credentials = accounts.sign_in_credentials(session, address)
+        credentials = account_repo.sign_in_credentials(session, address)
     if admitted.wait > NO_WAIT:
         wait(admitted.wait.total_seconds())
     stored = credentials.password_hash if credentials else None
@@ -197,9 +196,9 @@ def sign_in(
     assert stored is not None  # verify_password is False without a hash
     with rt.transaction() as session:
         if needs_rehash(stored):
-            accounts.set_password_hash(session, credentials.user.id, hash_password(password))
-        counters = auth.lock_sign_in_counters(session, address, client, moment)
-        auth.save_sign_in_counters(session, address, client, succeeded(counters))
+            account_repo.set_password_hash(session, credentials.user.id, hash_password(password))
+        counters = auth_repo.lock_sign_in_counters(session, address, client, moment)
+        auth_repo.save_sign_in_counters(session, address, client, succeeded(counters))
         return _start_session(session, credentials.user, moment)
 
 
@@ -208,7 +207,7 @@ def sign_out(rt: Runtime, token: str) -> None:
     if not token or len(token) > 256:
         return
     with rt.transaction() as session:
-        auth.end_auth_session(session, token)
+        auth_repo.end_auth_session(session, token)
 
 
 def reset_link_person(rt: Runtime, token: str, now: datetime | None = None) -> Person | None:
@@ -216,7 +215,7 @@ def reset_link_person(rt: Runtime, token: str, now: datetime | None = None) -> P
     if not token or len(token) > 256:
         return None
     with rt.transaction() as session:
-        return auth.password_reset_user(session, token, now=now)
+        return auth_repo.password_reset_user(session, token, now=now)
 
 
 def reset_password(rt: Runtime, token: str, password: str, now: datetime | None = None) -> SignedIn:
@@ -224,16 +223,16 @@ def reset_password(rt: Runtime, token: str, password: str, now: datetime | None 
     _check_password(password)
     password_hash = hash_password(password)
     with rt.transaction() as session:
-        user_id = auth.use_password_reset(session, token, now=now) if token else None
-        user = accounts.get_user(session, user_id) if user_id is not None else None
+        user_id = auth_repo.use_password_reset(session, token, now=now) if token else None
+        user = account_repo.get_user(session, user_id) if user_id is not None else None
         if user is None:
             raise LinkNotUsable(
                 "This link has been used already, has expired or is not complete. "
                 "Ask an administrator for a new one."
             )
-        accounts.set_password_hash(session, user.id, password_hash)
-        auth.end_all_auth_sessions(session, user.id)
-        auth.forget_sign_in_failures(session, user.email)
+        account_repo.set_password_hash(session, user.id, password_hash)
+        auth_repo.end_all_auth_sessions(session, user.id)
+        auth_repo.forget_sign_in_failures(session, user.email)
         return _start_session(session, user, now)
 
 
@@ -241,15 +240,15 @@ def clean_up(rt: Runtime, now: datetime | None = None) -> None:
     """Forget expired sessions and sign-in failures too old to count; run on start."""
     moment = as_utc(now)
     with rt.transaction() as session:
-        auth.delete_expired_auth_sessions(session, now=moment)
-        auth.forget_old_sign_in_failures(session, before=moment - FAILURE_WINDOW)
+        auth_repo.delete_expired_auth_sessions(session, now=moment)
+        auth_repo.forget_old_sign_in_failures(session, before=moment - FAILURE_WINDOW)
 
 
 def list_people(rt: Runtime, actor: Actor) -> list[Person]:
     """Every account, oldest first (administrators only)."""
     with rt.transaction() as session:
         _require_admin_now(session, actor)
-        return accounts.list_users(session)
+        return account_repo.list_users(session)
 
 
 def set_roles(rt: Runtime, actor: Actor, user_id: int, roles: Iterable[str]) -> Person:
@@ -262,11 +261,11 @@ def set_roles(rt: Runtime, actor: Actor, user_id: int, roles: Iterable[str]) -> 
     with rt.transaction() as session:
         lock_for_write(session, "users")  # two admins demoting each other at once
         _require_admin_now(session, actor)
-        others = [p for p in accounts.list_users(session) if p.id != user_id]
+        others = [p for p in account_repo.list_users(session) if p.id != user_id]
         if ADMIN not in wanted and not any(ADMIN in p.roles for p in others):
             raise AccountProblem("At least one administrator must remain.")
         try:
-            return accounts.set_roles(session, user_id, wanted)
+            return account_repo.set_roles(session, user_id, wanted)
         except RecordNotFound:
             raise AccountProblem("There is no such person.") from None
 
@@ -277,10 +276,10 @@ def create_reset_link(
     """A one-time link, valid for RESET_LIFETIME, for `user_id` to set a new password."""
     with rt.transaction() as session:
         _require_admin_now(session, actor)
-        person = accounts.get_user(session, user_id)
+        person = account_repo.get_user(session, user_id)
         if person is None:
             raise AccountProblem("There is no such person.")
-        new = auth.create_password_reset(session, user_id, actor.user_id, RESET_LIFETIME, now)
+        new = auth_repo.create_password_reset(session, user_id, actor.user_id, RESET_LIFETIME, now)
     return AccountLink(person, new.token, new.expires_at)
 
 
@@ -298,7 +297,7 @@ def invite(
     with rt.transaction() as session:
         _require_admin_now(session, actor)
         try:
-            person = accounts.create_user(session, email, display_name, None, wanted, now=now)
+            person = account_repo.create_user(session, email, display_name, None, wanted, now=now)
         except EmailTaken:
             raise AccountProblem(
                 "An account with this email address exists already: create a reset link for "
@@ -306,23 +305,22 @@ def invite(
             ) from None
         except ValueError as error:
             raise AccountProblem(str(error)) from None
-        new = auth.create_password_reset(
+        new = auth_repo.create_password_reset(
             session, person.id, actor.user_id, INVITATION_LIFETIME, now
         )
     return AccountLink(person, new.token, new.expires_at)
 
 
 def _actor(user: Person, token: str) -> Actor:
-    return Actor(user.id, user.display_name, frozenset(user.roles), auth.token_hash(token))
+    return Actor(user.id, user.display_name, frozenset(user.roles), auth_repo.token_hash(token))
 
 
 def _start_session(session: Session, user: Person, now: datetime | None) -> SignedIn:
-    new = auth.start_auth_session(session, user.id, SESSION_LIFETIME, now)
+    new = auth_repo.start_auth_session(session, user.id, SESSION_LIFETIME, now)
     return SignedIn(_actor(user, new.token), new.token, new.expires_at)
 
 
 def _require_admin_now(session: Session, actor: Actor) -> None:
-    require_admin(actor)
     authz.admin(SqlPeopleRepository(session), actor)
 
 
@@ -332,7 +330,7 @@ def _check_account_details(email: str, display_name: str) -> None:
         clean_text(display_name, "The name")
     except InvalidInput as error:
         raise UnstorableText(str(error)) from None
-    problem = accounts.email_problem(email)
+    problem = account_repo.email_problem(email)
     if problem:
         raise AccountProblem(problem)
     if not display_name.strip():
@@ -350,11 +348,11 @@ def _check_password(password: str) -> None:
 
 
 def _admit(session: Session, address: str, client: str, moment: datetime) -> Admitted:
-    counters = auth.lock_sign_in_counters(session, address, client, moment)
+    counters = auth_repo.lock_sign_in_counters(session, address, client, moment)
     decision = admit(counters, moment)
     if isinstance(decision, Refused):
         raise _refused(decision, moment)
-    auth.save_sign_in_counters(session, address, client, decision.counters)
+    auth_repo.save_sign_in_counters(session, address, client, decision.counters)
     return decision
 
 

@@ -1,9 +1,9 @@
 """What facilitators see of a cohort: the dashboard, a module's debrief, the export, reminders.
 
-Every figure comes from aggregate queries (progress.reports) shaped by the pure domain
+Every figure comes from aggregate queries (progress.report_repo) shaped by the pure domain
 (modules.cohorts); small groups are withheld there. The anonymous figures are read from
 tallies that move only in steps of at least ALLY_MIN_GROUP learners: a read first publishes
-the figures that have gathered that many (progress.tallies.publish_ready). Reflections are
+the figures that have gathered that many (progress.tally_repo.publish_ready). Reflections are
 never read.
 """
 
@@ -30,8 +30,8 @@ from modules.cohorts.reminders import Reminder, reminders
 from modules.services.actors import Actor
 from modules.services.cohorts import CohortService
 from modules.services.errors import NotFound
-from progress import cohorts, reports, tallies
-from progress.reports import FigureBasisRow
+from progress import cohort_repo, report_repo, tally_repo
+from progress.report_repo import FigureBasisRow
 
 
 class CohortReports:
@@ -45,18 +45,18 @@ class CohortReports:
         survey = self.content.course.self_assessment
         with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
-            members = cohorts.members(session, cohort_id)
-            status = reports.module_status(
+            members = cohort_repo.members(session, cohort_id)
+            status = report_repo.module_status(
                 session, cohort_id, course_id, required_steps(self.content)
             )
-            due = cohorts.assignments(session, cohort_id)
-            activity = reports.last_activity(session, cohort_id, course_id)
+            due = cohort_repo.assignments(session, cohort_id)
+            activity = report_repo.last_activity(session, cohort_id, course_id)
             means: list[tuple[str, int, float, float]] = []
             survey_bases: list[FigureBasisRow] = []
             if survey:
                 self._publish(session, cohort_id, survey)
-                means = reports.self_assessment_means(session, cohort_id, course_id, survey)
-                survey_bases = reports.figure_bases(session, cohort_id, course_id, survey)
+                means = report_repo.self_assessment_means(session, cohort_id, course_id, survey)
+                survey_bases = report_repo.figure_bases(session, cohort_id, course_id, survey)
         return build_dashboard(
             self.service.settings_of(cohort),
             self.content,
@@ -82,10 +82,10 @@ class CohortReports:
         with self.rt.transaction() as session:
             self.service.managed(session, actor, cohort_id)
             self._publish(session, cohort_id, module_id)
-            choices = reports.first_choice_counts(session, cohort_id, course_id, module_id)
-            answers = reports.first_quiz_answer_counts(session, cohort_id, course_id, module_id)
-            outcomes = reports.commitment_outcomes(session, cohort_id, course_id, module_id)
-            bases = reports.figure_bases(session, cohort_id, course_id, module_id)
+            choices = report_repo.first_choice_counts(session, cohort_id, course_id, module_id)
+            answers = report_repo.first_quiz_answer_counts(session, cohort_id, course_id, module_id)
+            outcomes = report_repo.commitment_outcomes(session, cohort_id, course_id, module_id)
+            bases = report_repo.figure_bases(session, cohort_id, course_id, module_id)
         return build_debrief(
             self.content.course,
             module,
@@ -98,14 +98,16 @@ class CohortReports:
 
     def _publish(self, session: Session, cohort_id: int, module_id: str) -> None:
         """Show what enough newly finished learners have added to the module's figures."""
-        tallies.publish_ready(session, cohort_id, self.rt.settings.min_group, module_id=module_id)
+        tally_repo.publish_ready(
+            session, cohort_id, self.rt.settings.min_group, module_id=module_id
+        )
 
     def export_csv(self, actor: Actor, cohort_id: int) -> bytes:
         """learner, email, module, status, dates, best knowledge-check score; no scenario detail."""
         board = self.dashboard(actor, cohort_id)
         with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
-            best = reports.best_quiz_scores(session, cohort_id, self.content.course.id)
+            best = report_repo.best_quiz_scores(session, cohort_id, self.content.course.id)
         return progress_csv(progress_rows(self.service.settings_of(cohort), board, best))
 
     def reminders(self, actor: Actor, cohort_id: int) -> list[Reminder]:

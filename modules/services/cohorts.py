@@ -18,13 +18,12 @@ from modules.course.models import CourseContent
 from modules.services import authz
 from modules.services.accounts import AccountLink
 from modules.services.actors import ADMIN, FACILITATOR, Actor
-from modules.services.authz import require_facilitator
 from modules.services.errors import InvalidInput, NotFound
 from modules.services.runtime import Runtime
 from modules.services.text import clean_text
-from progress import accounts, auth, cohorts
-from progress.cohorts import AssignmentRecord, FacilitatorRecord, MemberRecord
-from progress.cohorts import CohortRecord as CohortRecord  # the pages name it through here
+from progress import account_repo, auth_repo, cohort_repo
+from progress.cohort_repo import AssignmentRecord, FacilitatorRecord, MemberRecord
+from progress.cohort_repo import CohortRecord as CohortRecord  # the pages name it through here
 from progress.errors import EmailTaken
 from progress.people_repo import SqlPeopleRepository
 
@@ -63,12 +62,12 @@ class CohortService:
         so cohort ids cannot be probed; only administrators learn that an id is unknown.
         """
         actor = authz.current(SqlPeopleRepository(session), actor)
-        found = cohorts.get_cohort(session, cohort_id)
+        found = cohort_repo.get_cohort(session, cohort_id)
         cohort = found if found is not None and found.course_id == self.course_id else None
         authz.require_cohort_manager(
             actor,
             cohort is not None,
-            lambda: cohorts.is_cohort_facilitator(session, cohort_id, actor.user_id),
+            lambda: cohort_repo.is_cohort_facilitator(session, cohort_id, actor.user_id),
         )
         assert cohort is not None  # require_cohort_manager refuses an unknown cohort
         return cohort
@@ -83,11 +82,10 @@ class CohortService:
     def create(
         self, actor: Actor, name: str, time_zone: str, inactive_after_days: int = 14
     ) -> CohortRecord:
-        require_facilitator(actor)
         settings = self._checked(name, time_zone, inactive_after_days)
         with self.rt.transaction() as session:
             authz.facilitator(SqlPeopleRepository(session), actor)
-            return cohorts.create_cohort(
+            return cohort_repo.create_cohort(
                 session,
                 course_id=self.course_id,
                 name=settings.name,
@@ -98,13 +96,12 @@ class CohortService:
 
     def mine(self, actor: Actor, *, include_archived: bool = False) -> list[CohortRecord]:
         """The cohorts the actor manages: all of them for an administrator."""
-        require_facilitator(actor)
         with self.rt.transaction() as session:
             actor = authz.facilitator(SqlPeopleRepository(session), actor)
             if actor.is_admin:
-                found = cohorts.all_cohorts(session, include_archived=include_archived)
+                found = cohort_repo.all_cohorts(session, include_archived=include_archived)
             else:
-                found = cohorts.cohorts_facilitated_by(
+                found = cohort_repo.cohorts_facilitated_by(
                     session, actor.user_id, include_archived=include_archived
                 )
         return [c for c in found if c.course_id == self.course_id]
@@ -119,7 +116,7 @@ class CohortService:
         settings = self._checked(name, time_zone, inactive_after_days)
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            return cohorts.update_cohort(
+            return cohort_repo.update_cohort(
                 session,
                 cohort_id,
                 name=settings.name,
@@ -131,13 +128,13 @@ class CohortService:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             if archived:
-                return cohorts.archive_cohort(session, cohort_id)
-            return cohorts.restore_cohort(session, cohort_id)
+                return cohort_repo.archive_cohort(session, cohort_id)
+            return cohort_repo.restore_cohort(session, cohort_id)
 
     def new_join_code(self, actor: Actor, cohort_id: int) -> str:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            return cohorts.new_join_code(session, cohort_id)
+            return cohort_repo.new_join_code(session, cohort_id)
 
     def _checked(self, name: str, time_zone: str, inactive_after_days: int) -> CohortSettings:
         clean_text(name, "The cohort name")
@@ -151,13 +148,13 @@ class CohortService:
     def facilitators(self, actor: Actor, cohort_id: int) -> list[FacilitatorRecord]:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            return cohorts.facilitators(session, cohort_id)
+            return cohort_repo.facilitators(session, cohort_id)
 
     def add_facilitator(self, actor: Actor, cohort_id: int, email: str) -> FacilitatorRecord:
         clean_text(email, "The email address")
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            person = accounts.find_user_by_email(session, email)
+            person = account_repo.find_user_by_email(session, email)
             if person is None:
                 raise InvalidInput("Nobody has an account with that email address.")
             if not {FACILITATOR, ADMIN} & set(person.roles):
@@ -165,38 +162,38 @@ class CohortService:
                     f"{person.display_name} is not a facilitator yet: ask an administrator to "
                     "give them the facilitator role first."
                 )
-            cohorts.add_facilitator(session, cohort_id, person.id)
+            cohort_repo.add_facilitator(session, cohort_id, person.id)
             return next(
-                f for f in cohorts.facilitators(session, cohort_id) if f.user_id == person.id
+                f for f in cohort_repo.facilitators(session, cohort_id) if f.user_id == person.id
             )
 
     def remove_facilitator(self, actor: Actor, cohort_id: int, user_id: int) -> None:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             remaining = [
-                f for f in cohorts.facilitators(session, cohort_id) if f.user_id != user_id
+                f for f in cohort_repo.facilitators(session, cohort_id) if f.user_id != user_id
             ]
             if not remaining:
                 raise InvalidInput("A cohort keeps at least one facilitator.")
-            cohorts.remove_facilitator(session, cohort_id, user_id)
+            cohort_repo.remove_facilitator(session, cohort_id, user_id)
 
     def members(self, actor: Actor, cohort_id: int) -> list[MemberRecord]:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            return cohorts.members(session, cohort_id)
+            return cohort_repo.members(session, cohort_id)
 
     def remove_member(self, actor: Actor, cohort_id: int, user_id: int) -> None:
         """Take a learner out of the cohort; everything they did stays theirs."""
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            cohorts.remove_member(session, cohort_id, user_id)
+            cohort_repo.remove_member(session, cohort_id, user_id)
 
     def join(self, actor: Actor, code: str) -> CohortRecord:
         """A signed-in learner joins with a code (or an invite link carrying it)."""
         clean_text(code, "The join code")
         with self.rt.transaction() as session:
             actor = authz.current(SqlPeopleRepository(session), actor)
-            cohort = cohorts.cohort_by_join_code(session, code)
+            cohort = cohort_repo.cohort_by_join_code(session, code)
             if (
                 cohort is None
                 or cohort.archived_at is not None
@@ -205,7 +202,7 @@ class CohortService:
                 raise NotFound(
                     "That code does not match an open cohort. Check it with your facilitator."
                 )
-            cohorts.add_member(session, cohort.id, actor.user_id)
+            cohort_repo.add_member(session, cohort.id, actor.user_id)
             return cohort
 
     # Roster import: a dry run first, then everything or nothing
@@ -222,30 +219,30 @@ class CohortService:
             rows = self._read_roster(session, cohort_id, data)
             links: list[AccountLink] = []
             for row in (r for r in rows if r.status == "add"):
-                person = accounts.find_user_by_email(session, row.email)
+                person = account_repo.find_user_by_email(session, row.email)
                 if person is None:
                     try:
-                        person = accounts.create_user(session, row.email, row.name, None)
+                        person = account_repo.create_user(session, row.email, row.name, None)
                     except EmailTaken:  # created meanwhile: roll back, import nothing
                         raise InvalidInput(
                             "Someone's account was created while importing, so nothing was "
                             "imported. Check the roster again."
                         ) from None
-                    link = auth.create_password_reset(
+                    link = auth_repo.create_password_reset(
                         session,
                         person.id,
                         actor.user_id,
                         lifetime=SET_PASSWORD_LIFETIME,
                     )
                     links.append(AccountLink(person, link.token, link.expires_at))
-                cohorts.add_member(session, cohort_id, person.id)
+                cohort_repo.add_member(session, cohort_id, person.id)
         count = {status: sum(r.status == status for r in rows) for status in ("add", "already")}
         rejected = len(rows) - count["add"] - count["already"]
         return ImportResult(count["add"], count["already"], rejected, tuple(links))
 
     def _read_roster(self, session: Session, cohort_id: int, data: bytes) -> list[RosterRow]:
-        members = {m.email for m in cohorts.members(session, cohort_id)}
-        known = {u.email for u in accounts.list_users(session)}
+        members = {m.email for m in cohort_repo.members(session, cohort_id)}
+        known = {u.email for u in account_repo.list_users(session)}
         try:
             return read_roster(data, members, known)
         except CohortError as error:
@@ -256,7 +253,7 @@ class CohortService:
     def assignments(self, actor: Actor, cohort_id: int) -> list[AssignmentRecord]:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            return cohorts.assignments(session, cohort_id)
+            return cohort_repo.assignments(session, cohort_id)
 
     def assign(
         self, actor: Actor, cohort_id: int, module_ids: Iterable[str], due_date: date
@@ -269,19 +266,19 @@ class CohortService:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             for module_id in wanted:
-                cohorts.set_assignment(session, cohort_id, module_id, due_date, actor.user_id)
-            return cohorts.assignments(session, cohort_id)
+                cohort_repo.set_assignment(session, cohort_id, module_id, due_date, actor.user_id)
+            return cohort_repo.assignments(session, cohort_id)
 
     def unassign(self, actor: Actor, cohort_id: int, module_id: str) -> None:
         with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
-            cohorts.remove_assignment(session, cohort_id, module_id)
+            cohort_repo.remove_assignment(session, cohort_id, module_id)
 
     def my_assignments(self, actor: Actor, completed: Sequence[str]) -> list[LearnerAssignment]:
         """The learner's own assignments, earliest due first; `completed`: modules done."""
         with self.rt.transaction() as session:
             actor = authz.current(SqlPeopleRepository(session), actor)
-            found = cohorts.assignments_for_learner(session, actor.user_id)
+            found = cohort_repo.assignments_for_learner(session, actor.user_id)
         result = []
         for cohort, assignment in found:
             module = self.content.modules.get(assignment.module_id)

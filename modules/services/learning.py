@@ -19,6 +19,7 @@ from modules.course.completion import (
     self_assessment_due,
     step_complete,
 )
+from modules.course.marking import AnswerError, score_survey
 from modules.course.models import (
     Commitment,
     CourseContent,
@@ -34,9 +35,9 @@ from modules.services.errors import InvalidInput, NotFound
 from modules.services.text import clean_text
 from modules.services.uow import UnitOfWork, UnitOfWorkFactory
 from progress.errors import RecordNotFound
-from progress.journal import CommitmentRecord
+from progress.journal_repo import CommitmentRecord
 from progress.learning_repo import LearnerRecord
-from progress.steps import StepRef
+from progress.step_repo import StepRef
 
 
 @dataclass(frozen=True)
@@ -306,10 +307,10 @@ class LearningService:
         module = self.module(module_id)
         surveys = [s for s in module.steps if isinstance(s, Survey)]
         for step in surveys:
-            if any(
-                not 1 <= answers[i.id] <= len(step.scale) for i in step.items if i.id in answers
-            ):
-                raise InvalidInput("Each answer must be on the scale.")
+            try:  # the domain's scale rule
+                score_survey(step, {i.id: answers[i.id] for i in step.items if i.id in answers})
+            except AnswerError:
+                raise InvalidInput("Each answer must be on the scale.") from None
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
             for step in surveys:

@@ -17,8 +17,8 @@ from modules.services.errors import InvalidInput, NotFound
 from modules.services.learning import LearningService
 from modules.services.uow import UnitOfWork
 from progress.errors import RecordNotFound
-from progress.quizzes import QuizAttemptRecord
-from progress.scenarios import ScenarioAttemptRecord
+from progress.quiz_repo import QuizAttemptRecord
+from progress.scenario_repo import ScenarioAttemptRecord
 
 _seeds = random.SystemRandom()
 

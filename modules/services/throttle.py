@@ -1,6 +1,6 @@
 """How sign-in is throttled: the policy, as pure decisions on counters and the time.
 
-Two counters meet at every attempt (progress.auth keeps them, locked while they are read):
+Two counters meet at every attempt (progress.auth_repo keeps them, locked while they are read):
 
 - **One account from one client address** (guessing one person's password). After
   SLOW_AFTER failures each new attempt must come SLOW_DOWN after the last one; after
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from progress.auth import SignInCounters
+from progress.auth_repo import SignInCounters
 from progress.tables.accounts import CLIENT_LENGTH
 
 FAILURE_WINDOW = timedelta(minutes=15)  # a pair's failures are forgotten after this long

@@ -19,12 +19,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
-from progress.journal import CommitmentRecord
+from progress.journal_repo import CommitmentRecord
 from progress.learning_repo import LearnerRecord, SqlLearningRepository
 from progress.people_repo import SqlPeopleRepository
-from progress.quizzes import QuizAttemptRecord
-from progress.scenarios import ScenarioAttemptRecord, ScenarioChoiceRecord
-from progress.steps import StepRef
+from progress.quiz_repo import QuizAttemptRecord
+from progress.scenario_repo import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.step_repo import StepRef
 
 
 class LearningRepository(Protocol):

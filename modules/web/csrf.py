@@ -15,7 +15,7 @@ import secrets
 import threading
 
 from modules.services.runtime import Runtime
-from progress.app_secrets import CSRF_KEY, app_secret
+from progress.secret_repo import CSRF_KEY, app_secret
 
 CSRF_COOKIE = "ally_csrf"
 CSRF_FIELD = "csrf_token"

@@ -4,7 +4,7 @@ A learner's values are added to a figure's `pending` counters once, when he fini
 figure counts (or joins the cohort having finished it), and only ever move on to `published`
 (what facilitators see) together with at least ALLY_MIN_GROUP other learners' values. Nothing
 here says who entered a figure or when: removing a member or deleting an account cannot
-change a tally. See progress/tallies.py.
+change a tally. See progress/tally_repo.py.
 """
 
 from __future__ import annotations

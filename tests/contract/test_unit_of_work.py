@@ -15,11 +15,11 @@ import pytest
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from modules.services.uow import SqlUnitOfWork, UnitOfWork
-from progress import accounts, auth
+from progress import account_repo, auth_repo
 from progress.database import make_engine, session_factory
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.migrate import upgrade_to_head
-from progress.steps import StepRef
+from progress.step_repo import StepRef
 from tests.fakes import FakeUnitOfWork
 from tests.integration.conftest import POSTGRES_UNSET, fresh_postgres_schema
 
@@ -65,16 +65,18 @@ def _sql(url: str) -> Iterator[Storage]:
 
     def add_user(roles: frozenset[str]) -> int:
         with sessions.begin() as s:
-            user = accounts.create_user(s, f"p{next(count)}@example.org", "P", None, roles=roles)
+            user = account_repo.create_user(
+                s, f"p{next(count)}@example.org", "P", None, roles=roles
+            )
             return user.id
 
     def sign_in(user_id: int) -> str:
         with sessions.begin() as s:
-            return auth.token_hash(auth.start_auth_session(s, user_id).token)
+            return auth_repo.token_hash(auth_repo.start_auth_session(s, user_id).token)
 
     def sign_out(session_hash: str) -> None:
         with sessions.begin() as s:
-            for row in s.query(auth.AuthSessionRow).filter_by(id_hash=session_hash):
+            for row in s.query(auth_repo.AuthSessionRow).filter_by(id_hash=session_hash):
                 s.delete(row)
 
     add_user(frozenset({"learner"}))  # the first account becomes administrator: not a learner

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from modules.settings import load_settings
-from progress.accounts import create_user
+from progress.account_repo import create_user
 from progress.database import make_engine, session_factory
 from progress.migrate import upgrade_to_head
 

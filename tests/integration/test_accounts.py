@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from progress.accounts import (
+from progress.account_repo import (
     count_users,
     create_user,
     email_problem,

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from progress.accounts import create_user
-from progress.app_secrets import CSRF_KEY, app_secret
-from progress.auth import (
+from progress.account_repo import create_user
+from progress.auth_repo import (
     SignInCounters,
     create_password_reset,
     delete_expired_auth_sessions,
@@ -27,6 +26,7 @@ from progress.auth import (
     user_for_auth_session,
 )
 from progress.database import make_engine, session_factory
+from progress.secret_repo import CSRF_KEY, app_secret
 from progress.tables import AuthSessionRow
 
 from .conftest import FAKE_HASH

@@ -31,7 +31,7 @@ from modules.services.errors import InvalidInput
 from modules.services.learning import LearningService
 from modules.services.runtime import Runtime, runtime
 from modules.settings import Settings
-from progress import accounts, cohorts
+from progress import account_repo, cohort_repo
 from progress.tables import Base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def content() -> CourseContent:
 
 def person(rt: Runtime, email: str, name: str, roles: tuple[str, ...]) -> Actor:
     with rt.sessions.begin() as session:
-        user = accounts.create_user(session, email, name, None, roles=roles)
+        user = account_repo.create_user(session, email, name, None, roles=roles)
     return Actor(user.id, user.display_name, frozenset(user.roles))
 
 
@@ -108,19 +108,19 @@ def every_stored_text(w: World) -> list[str]:
     return found
 
 
-def people(w: World, email: str) -> list[accounts.UserRecord]:
+def people(w: World, email: str) -> list[account_repo.UserRecord]:
     with w.rt.sessions.begin() as session:
-        return [u for u in accounts.list_users(session) if u.email == email]
+        return [u for u in account_repo.list_users(session) if u.email == email]
 
 
 def cohort_names(w: World) -> list[str]:
     with w.rt.sessions.begin() as session:
-        return sorted(c.name for c in cohorts.all_cohorts(session) if c.id != w.cohort_id)
+        return sorted(c.name for c in cohort_repo.all_cohorts(session) if c.id != w.cohort_id)
 
 
 def renamed(w: World) -> list[str]:
     with w.rt.sessions.begin() as session:
-        found = cohorts.get_cohort(session, w.cohort_id)
+        found = cohort_repo.get_cohort(session, w.cohort_id)
     return [found.name] if found and found.name != "Medicine chiefs" else []
 
 
@@ -144,7 +144,9 @@ def notes(w: World) -> list[str]:
 
 def emails_of_invited(w: World) -> list[str]:
     with w.rt.sessions.begin() as session:
-        return [u.email for u in accounts.list_users(session) if u.email.endswith("@example.net")]
+        return [
+            u.email for u in account_repo.list_users(session) if u.email.endswith("@example.net")
+        ]
 
 
 FIELDS = {
@@ -301,7 +303,7 @@ def test_a_co_facilitator_address_or_a_join_code_with_a_control_character_is_ref
     with pytest.raises(InvalidInput, match=rf"The join code contains .*{code}"):
         world.cohorts.join(world.learner, f"AB{bad}CD")
     with world.rt.sessions.begin() as session:
-        assert cohorts.cohorts_of_learner(session, world.learner.user_id) == []
+        assert cohort_repo.cohorts_of_learner(session, world.learner.user_id) == []
 
 
 ROSTER_PIECES = {**CONTROLS, **LINE_BREAKS, **KEPT}

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from progress.__main__ import main
-from progress.accounts import list_users
+from progress.account_repo import list_users
 from progress.database import make_engine, session_factory
 from progress.migrate import head_revision
 

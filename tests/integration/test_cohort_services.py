@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import progress.cohorts
+import progress.cohort_repo
 from modules.cohorts.dashboard import Status
 from modules.cohorts.export import HEADER
 from modules.course.completion import Phase
@@ -35,8 +35,8 @@ from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import Runtime, runtime
 from modules.settings import Settings
-from progress import accounts, cohorts, steps
-from progress.cohorts import CohortRecord
+from progress import account_repo, cohort_repo, step_repo
+from progress.cohort_repo import CohortRecord
 from progress.tables import PasswordResetRow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def rt(database_url: str) -> Iterator[Runtime]:
 
 def new_person(rt: Runtime, email: str, name: str, roles: tuple[str, ...] = ("learner",)) -> Actor:
     with rt.sessions.begin() as session:
-        user = accounts.create_user(session, email, name, None, roles=roles)
+        user = account_repo.create_user(session, email, name, None, roles=roles)
     return Actor(user.id, user.display_name, frozenset(user.roles))
 
 
@@ -148,7 +148,7 @@ def complete_module(w: World, actor: Actor, reflection: str = SECRET) -> int:
 
 def member_ids(w: World) -> set[int]:
     with w.rt.sessions.begin() as session:
-        return {m.user_id for m in cohorts.members(session, w.cohort.id)}
+        return {m.user_id for m in cohort_repo.members(session, w.cohort.id)}
 
 
 def parse_csv(data: bytes) -> list[dict[str, str]]:
@@ -218,12 +218,12 @@ def test_every_public_method_is_in_the_authorisation_table() -> None:
 def snapshot(w: World) -> tuple[object, ...]:
     """Everything a refused call might have changed."""
     with w.rt.sessions.begin() as session:
-        users = accounts.count_users(session)
+        users = account_repo.count_users(session)
         return (
-            progress.cohorts.get_cohort(session, w.cohort.id),
-            cohorts.members(session, w.cohort.id),
-            cohorts.facilitators(session, w.cohort.id),
-            cohorts.assignments(session, w.cohort.id),
+            progress.cohort_repo.get_cohort(session, w.cohort.id),
+            cohort_repo.members(session, w.cohort.id),
+            cohort_repo.facilitators(session, w.cohort.id),
+            cohort_repo.assignments(session, w.cohort.id),
             users,
         )
 
@@ -262,7 +262,7 @@ def test_learners_cannot_create_or_list_cohorts(world: World) -> None:
     with pytest.raises(PermissionDenied):
         world.service.mine(world.learner)
     with world.rt.sessions.begin() as session:
-        assert len(progress.cohorts.all_cohorts(session)) == 2
+        assert len(progress.cohort_repo.all_cohorts(session)) == 2
 
 
 def test_each_facilitator_lists_only_their_cohorts(world: World) -> None:
@@ -301,9 +301,9 @@ def test_a_stale_actor_is_refused(
 ) -> None:
     actor: Actor = getattr(world, who)
     with world.rt.sessions.begin() as session:
-        accounts.set_roles(session, actor.user_id, roles)
+        account_repo.set_roles(session, actor.user_id, roles)
         if not still_facilitates:
-            progress.cohorts.remove_facilitator(session, world.cohort.id, actor.user_id)
+            progress.cohort_repo.remove_facilitator(session, world.cohort.id, actor.user_id)
     assert actor.is_facilitator  # the Actor still claims what the database no longer says
     before = snapshot(world)
     for method, call in MANAGING.items():
@@ -358,9 +358,9 @@ def test_confirming_adds_valid_rows_and_links_only_for_new_accounts(world: World
         ("new.two@example.org", "New Two"),
     ]
     with world.rt.sessions.begin() as session:
-        emails = {m.email for m in cohorts.members(session, world.cohort.id)}
-        new_one = accounts.find_user_by_email(session, "new.one@example.org")
-        junk = accounts.find_user_by_email(session, "not-an-address")
+        emails = {m.email for m in cohort_repo.members(session, world.cohort.id)}
+        new_one = account_repo.find_user_by_email(session, "new.one@example.org")
+        junk = account_repo.find_user_by_email(session, "not-an-address")
     assert emails == {
         "lee@example.org", "new.one@example.org", "other@example.org", "new.two@example.org"
     }  # fmt: skip
@@ -383,7 +383,7 @@ def test_confirming_adds_valid_rows_and_links_only_for_new_accounts(world: World
 
 
 def test_a_failure_half_way_imports_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = progress.cohorts.add_member
+    real = progress.cohort_repo.add_member
     calls: list[int] = []
 
     def failing_on_the_third(*args: Any, **kwargs: Any) -> bool:
@@ -395,14 +395,14 @@ def test_a_failure_half_way_imports_nothing(world: World, monkeypatch: pytest.Mo
     before = snapshot(world)
     with world.rt.sessions.begin() as session:
         links_before = session.scalar(select(func.count()).select_from(PasswordResetRow))
-    monkeypatch.setattr(progress.cohorts, "add_member", failing_on_the_third)
+    monkeypatch.setattr(progress.cohort_repo, "add_member", failing_on_the_third)
     with pytest.raises(RuntimeError, match="went away"):
         world.service.import_roster(world.owner, world.cohort.id, ROSTER_MIXED)
     assert len(calls) == 3
     monkeypatch.undo()
     assert snapshot(world) == before  # no member added, no account created
     with world.rt.sessions.begin() as session:
-        assert accounts.find_user_by_email(session, "new.one@example.org") is None
+        assert account_repo.find_user_by_email(session, "new.one@example.org") is None
         links_after = session.scalar(select(func.count()).select_from(PasswordResetRow))
     assert links_after == links_before
     assert world.service.import_roster(world.owner, world.cohort.id, ROSTER_MIXED).added == 3
@@ -420,8 +420,8 @@ def test_removed_learner_keeps_records_and_can_rejoin(world: World) -> None:
     world.service.remove_member(world.owner, cohort_id, lee.user_id)
 
     with world.rt.sessions.begin() as session:
-        kept = {r.step.step_id for r in steps.step_progress(session, lee.user_id, COURSE)}
-        assert accounts.get_user(session, lee.user_id) is not None
+        kept = {r.step.step_id for r in step_repo.step_progress(session, lee.user_id, COURSE)}
+        assert account_repo.get_user(session, lee.user_id) is not None
     assert "why" in kept
     assert lee.user_id not in {m.user_id for m in world.service.members(world.owner, cohort_id)}
     board = world.reports.dashboard(world.owner, cohort_id)

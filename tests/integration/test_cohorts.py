@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from progress.cohorts import (
+from progress.cohort_repo import (
     JOIN_CODE_ALPHABET,
     CohortRecord,
     add_facilitator,
@@ -35,7 +35,7 @@ from progress.cohorts import (
     update_cohort,
 )
 from progress.errors import RecordNotFound
-from progress.steps import StepRef, mark_step_completed, step_progress
+from progress.step_repo import StepRef, mark_step_completed, step_progress
 from progress.tables import CohortRow
 
 from .conftest import add_user

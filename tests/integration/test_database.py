@@ -17,7 +17,7 @@ from progress.database import (
     make_engine,
     session_factory,
 )
-from progress.steps import StepRef, mark_step_started
+from progress.step_repo import StepRef, mark_step_started
 from progress.tables import StepProgressRow, UserRow
 
 

@@ -29,7 +29,7 @@ from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import Runtime, runtime
 from modules.settings import Settings
-from progress import accounts
+from progress import account_repo
 from progress.tables import Base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,8 +81,8 @@ def world(database_url: str) -> Iterator[Learning]:
     learning = LearningService(rt.uow, content)
     service = CohortService(rt, content)
     with rt.transaction() as session:
-        owner = accounts.create_user(session, "olu@example.org", "Olu Owner", None)
-        learner = accounts.create_user(session, "lee@example.org", "Lee Learner", None)
+        owner = account_repo.create_user(session, "olu@example.org", "Olu Owner", None)
+        learner = account_repo.create_user(session, "lee@example.org", "Lee Learner", None)
     owner_actor = Actor(owner.id, owner.display_name, frozenset(owner.roles))
     learner_actor = Actor(learner.id, learner.display_name, frozenset(learner.roles))
     cohort = service.create(owner_actor, "Medicine chiefs", "America/Chicago")
@@ -143,12 +143,12 @@ def survey(w: Learning) -> None:
 
 def prepare_join(w: Learning) -> None:
     with w.rt.transaction() as session:
-        accounts.create_user(session, "new@example.org", "New Learner", None)
+        account_repo.create_user(session, "new@example.org", "New Learner", None)
 
 
 def join_existing(w: Learning) -> None:
     with w.rt.transaction() as session:
-        user = accounts.find_user_by_email(session, "new@example.org")
+        user = account_repo.find_user_by_email(session, "new@example.org")
     assert user is not None
     w.cohorts.join(Actor(user.id, user.display_name, frozenset(user.roles)), w.join_code)
 

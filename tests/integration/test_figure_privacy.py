@@ -2,8 +2,8 @@
 
 Each test plays an attack a facilitator could try: compare the figures before and after
 removing a member, after one more learner finishes, after a learner plays on, after accounts
-are deleted. Each view is what the debrief and dashboard read (progress.reports), after the
-publishing a read does (progress.tallies.publish_ready), every step in its own transaction.
+are deleted. Each view is what the debrief and dashboard read (progress.report_repo), after the
+publishing a read does (progress.tally_repo.publish_ready), every step in its own transaction.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from alembic import command
 from sqlalchemy import Engine, delete, inspect, select, update
 from sqlalchemy.orm import Session
 
-from progress import reports, tallies
-from progress.cohorts import add_member, create_cohort, remove_member
+from progress import report_repo, tally_repo
+from progress.cohort_repo import add_member, create_cohort, remove_member
 from progress.database import session_factory
-from progress.journal import check_in, commitments, save_commitment
+from progress.journal_repo import check_in, commitments, save_commitment
 from progress.migrate import alembic_config, upgrade_to_head
-from progress.quizzes import start_quiz_attempt, submit_quiz_attempt
-from progress.scenarios import finish_scenario_attempt, record_choice, start_scenario_attempt
-from progress.steps import StepRef
-from progress.surveys import save_survey_answers
+from progress.quiz_repo import start_quiz_attempt, submit_quiz_attempt
+from progress.scenario_repo import finish_scenario_attempt, record_choice, start_scenario_attempt
+from progress.step_repo import StepRef
+from progress.survey_repo import save_survey_answers
 from progress.tables import CohortFigureRow, CohortTallyRow, ScenarioAttemptRow, UserRow
 
 from .conftest import add_user
@@ -68,7 +68,7 @@ class Room:
     def view(self) -> tuple[Any, ...]:
         """Everything a facilitator can see of the figures, as a read shows it."""
         with self.tx() as session:
-            tallies.publish_ready(session, self.cohort_id, K)
+            tally_repo.publish_ready(session, self.cohort_id, K)
             return snapshot(session, self.cohort_id)
 
     def pending(self) -> int:
@@ -84,12 +84,12 @@ class Room:
 def snapshot(session: Session, cohort_id: int) -> tuple[Any, ...]:
     survey = SURVEY.module_id
     return (
-        reports.first_choice_counts(session, cohort_id, COURSE, MODULE),
-        reports.first_quiz_answer_counts(session, cohort_id, COURSE, MODULE),
-        reports.commitment_outcomes(session, cohort_id, COURSE, MODULE),
-        reports.self_assessment_means(session, cohort_id, COURSE, survey),
-        reports.figure_bases(session, cohort_id, COURSE, MODULE),
-        reports.figure_bases(session, cohort_id, COURSE, survey),
+        report_repo.first_choice_counts(session, cohort_id, COURSE, MODULE),
+        report_repo.first_quiz_answer_counts(session, cohort_id, COURSE, MODULE),
+        report_repo.commitment_outcomes(session, cohort_id, COURSE, MODULE),
+        report_repo.self_assessment_means(session, cohort_id, COURSE, survey),
+        report_repo.figure_bases(session, cohort_id, COURSE, MODULE),
+        report_repo.figure_bases(session, cohort_id, COURSE, survey),
     )
 
 

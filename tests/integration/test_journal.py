@@ -9,9 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from progress.errors import RecordNotFound
-from progress.journal import check_in, commitments, reflections, save_commitment, save_reflection
-from progress.steps import StepRef
-from progress.surveys import save_survey_answer, survey_answers
+from progress.journal_repo import (
+    check_in,
+    commitments,
+    reflections,
+    save_commitment,
+    save_reflection,
+)
+from progress.step_repo import StepRef
+from progress.survey_repo import save_survey_answer, survey_answers
 
 from .conftest import add_user
 

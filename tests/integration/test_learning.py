@@ -9,20 +9,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from progress.errors import AttemptFinished, RecordNotFound
-from progress.quizzes import (
+from progress.quiz_repo import (
     quiz_attempt,
     quiz_attempts,
     start_quiz_attempt,
     submit_quiz_attempt,
 )
-from progress.scenarios import (
+from progress.scenario_repo import (
     finish_scenario_attempt,
     record_choice,
     scenario_attempt,
     scenario_attempts,
     start_scenario_attempt,
 )
-from progress.steps import (
+from progress.step_repo import (
     StepRef,
     last_position,
     mark_step_completed,

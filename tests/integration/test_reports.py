@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from progress import reports, tallies
-from progress.cohorts import add_member, create_cohort, remove_member
-from progress.journal import check_in, save_commitment, save_reflection
-from progress.quizzes import start_quiz_attempt, submit_quiz_attempt
-from progress.reports import FigureBasisRow, ModuleStatusRow
-from progress.scenarios import finish_scenario_attempt, record_choice, start_scenario_attempt
-from progress.steps import StepRef, mark_step_completed, mark_step_started
-from progress.surveys import save_survey_answers
+from progress import report_repo, tally_repo
+from progress.cohort_repo import add_member, create_cohort, remove_member
+from progress.journal_repo import check_in, save_commitment, save_reflection
+from progress.quiz_repo import start_quiz_attempt, submit_quiz_attempt
+from progress.report_repo import FigureBasisRow, ModuleStatusRow
+from progress.scenario_repo import finish_scenario_attempt, record_choice, start_scenario_attempt
+from progress.step_repo import StepRef, mark_step_completed, mark_step_started
+from progress.survey_repo import save_survey_answers
 
 from .conftest import add_user
 
@@ -146,7 +146,7 @@ def cohort(session: Session) -> Cohort:
     fill_journal(session, a1, a2, a3, gone, outsider)
     remove_member(session, mine.id, gone)  # after he played: his values stay in the figures
     mark_step_completed(session, gone, StepRef(COURSE, "m1", "s1"), "v1", now=at(50))
-    tallies.publish_ready(session, mine.id, MIN_GROUP, now=at(100))
+    tally_repo.publish_ready(session, mine.id, MIN_GROUP, now=at(100))
     return Cohort(mine.id, a1, a2, a3)
 
 
@@ -206,14 +206,14 @@ def fill_journal(session: Session, a1: int, a2: int, a3: int, gone: int, outside
 
 
 def test_module_status_counts_required_completed_steps(session: Session, cohort: Cohort) -> None:
-    assert reports.module_status(session, cohort.id, COURSE, REQUIRED) == [
+    assert report_repo.module_status(session, cohort.id, COURSE, REQUIRED) == [
         ModuleStatusRow(cohort.a1, "m1", at(0), 2, at(3)),
         ModuleStatusRow(cohort.a2, "m1", at(2), 0, None),
     ]
 
 
 def test_module_status_with_nothing_required(session: Session, cohort: Cohort) -> None:
-    rows = reports.module_status(session, cohort.id, COURSE, {})
+    rows = report_repo.module_status(session, cohort.id, COURSE, {})
     assert [(r.user_id, r.completed_steps, r.last_completed_at) for r in rows] == [
         (cohort.a1, 0, None),
         (cohort.a2, 0, None),
@@ -221,7 +221,7 @@ def test_module_status_with_nothing_required(session: Session, cohort: Cohort) -
 
 
 def test_last_activity_is_the_latest_of_every_kind(session: Session, cohort: Cohort) -> None:
-    assert reports.last_activity(session, cohort.id, COURSE) == {
+    assert report_repo.last_activity(session, cohort.id, COURSE) == {
         cohort.a1: T0 + timedelta(days=2),  # a check-in; previews and reflections never count
         cohort.a2: T0 + timedelta(days=1),  # a check-in, after his choice at hour 5
         cohort.a3: T0 + timedelta(days=1),  # a check-in, after the quiz at hour 6
@@ -229,7 +229,7 @@ def test_last_activity_is_the_latest_of_every_kind(session: Session, cohort: Coh
 
 
 def test_best_quiz_scores(session: Session, cohort: Cohort) -> None:
-    assert reports.best_quiz_scores(session, cohort.id, COURSE) == {
+    assert report_repo.best_quiz_scores(session, cohort.id, COURSE) == {
         (cohort.a1, "m1"): 1.0,
         (cohort.a2, "m1"): 0.8,
         (cohort.a3, "m2"): 0.25,
@@ -240,39 +240,39 @@ def test_first_choice_counts_use_each_learners_first_finished_attempt(
     session: Session, cohort: Cohort
 ) -> None:
     """Removed after playing, 'gone' still counts ('c5'): taking him out would name him."""
-    assert reports.first_choice_counts(session, cohort.id, COURSE, "m1") == [
+    assert report_repo.first_choice_counts(session, cohort.id, COURSE, "m1") == [
         ("story", "n1", "c1", 2),
         ("story", "n1", "c3", 1),
         ("story", "n1", "c5", 1),
         ("story", "n2", "c2", 1),
     ]
-    assert reports.first_choice_counts(session, cohort.id, COURSE, "m2") == []
+    assert report_repo.first_choice_counts(session, cohort.id, COURSE, "m2") == []
 
 
 def test_first_quiz_answer_counts_use_the_first_submitted_attempt(
     session: Session, cohort: Cohort
 ) -> None:
-    assert reports.first_quiz_answer_counts(session, cohort.id, COURSE, "m1") == [
+    assert report_repo.first_quiz_answer_counts(session, cohort.id, COURSE, "m1") == [
         ("check", "q1", ("a",), 1),
         ("check", "q1", ("b",), 1),
         ("check", "q1", ("z",), 1),
         ("check", "q2", ("x", "y"), 1),
     ]
     # One learner's first attempt of m2's quiz waits, unpublished, for two more.
-    assert reports.first_quiz_answer_counts(session, cohort.id, COURSE, "m2") == []
+    assert report_repo.first_quiz_answer_counts(session, cohort.id, COURSE, "m2") == []
 
 
 def test_commitment_outcomes_by_first_check_in(session: Session, cohort: Cohort) -> None:
     expected = {"done": 2, "partly": 0, "not_yet": 1}  # m2's one check-in is not published
-    assert reports.commitment_outcomes(session, cohort.id, COURSE) == expected
-    assert reports.commitment_outcomes(session, cohort.id, COURSE, "m1") == expected
-    assert set(reports.commitment_outcomes(session, cohort.id, COURSE, "m2").values()) == {0}
+    assert report_repo.commitment_outcomes(session, cohort.id, COURSE) == expected
+    assert report_repo.commitment_outcomes(session, cohort.id, COURSE, "m1") == expected
+    assert set(report_repo.commitment_outcomes(session, cohort.id, COURSE, "m2").values()) == {0}
 
 
 def test_self_assessment_means_over_learners_who_answered_both_in_full(
     session: Session, cohort: Cohort
 ) -> None:
-    assert reports.self_assessment_means(session, cohort.id, COURSE, "self-assessment") == [
+    assert report_repo.self_assessment_means(session, cohort.id, COURSE, "self-assessment") == [
         ("i1", 3, pytest.approx(3.0), pytest.approx(4.0)),
         ("i2", 3, pytest.approx(2.0), pytest.approx(2.0)),
     ]
@@ -281,39 +281,41 @@ def test_self_assessment_means_over_learners_who_answered_both_in_full(
 def test_each_published_figure_says_over_how_many_learners_and_as_of_when(
     session: Session, cohort: Cohort
 ) -> None:
-    assert reports.figure_bases(session, cohort.id, COURSE, "m1") == [
+    assert report_repo.figure_bases(session, cohort.id, COURSE, "m1") == [
         FigureBasisRow("commitment", "plan", 3, at(100)),
         FigureBasisRow("quiz", "check", 3, at(100)),
         FigureBasisRow("scenario", "story", 4, at(100)),
     ]
-    assert reports.figure_bases(session, cohort.id, COURSE, "m2") == []
-    survey = reports.figure_bases(session, cohort.id, COURSE, "self-assessment")
+    assert report_repo.figure_bases(session, cohort.id, COURSE, "m2") == []
+    survey = report_repo.figure_bases(session, cohort.id, COURSE, "self-assessment")
     assert survey == [FigureBasisRow("self_assessment", "how-often", 3, at(100))]
 
 
 def test_an_empty_cohort_reports_nothing(session: Session, cohort: Cohort) -> None:
     empty = create_cohort(session, course_id=COURSE, name="E", time_zone="UTC", owner_id=1)
-    assert reports.module_status(session, empty.id, COURSE, REQUIRED) == []
-    assert reports.last_activity(session, empty.id, COURSE) == {}
-    assert reports.best_quiz_scores(session, empty.id, COURSE) == {}
-    assert reports.first_choice_counts(session, empty.id, COURSE, "m1") == []
-    assert reports.first_quiz_answer_counts(session, empty.id, COURSE, "m1") == []
-    assert set(reports.commitment_outcomes(session, empty.id, COURSE).values()) == {0}
-    assert reports.self_assessment_means(session, empty.id, COURSE, "self-assessment") == []
-    assert reports.figure_bases(session, empty.id, COURSE, "m1") == []
+    assert report_repo.module_status(session, empty.id, COURSE, REQUIRED) == []
+    assert report_repo.last_activity(session, empty.id, COURSE) == {}
+    assert report_repo.best_quiz_scores(session, empty.id, COURSE) == {}
+    assert report_repo.first_choice_counts(session, empty.id, COURSE, "m1") == []
+    assert report_repo.first_quiz_answer_counts(session, empty.id, COURSE, "m1") == []
+    assert set(report_repo.commitment_outcomes(session, empty.id, COURSE).values()) == {0}
+    assert report_repo.self_assessment_means(session, empty.id, COURSE, "self-assessment") == []
+    assert report_repo.figure_bases(session, empty.id, COURSE, "m1") == []
 
 
 REPORTS: dict[str, Callable[[Session, int], Any]] = {
-    "module_status": lambda s, c: reports.module_status(s, c, COURSE, REQUIRED),
-    "last_activity": lambda s, c: reports.last_activity(s, c, COURSE),
-    "best_quiz_scores": lambda s, c: reports.best_quiz_scores(s, c, COURSE),
-    "first_choice_counts": lambda s, c: reports.first_choice_counts(s, c, COURSE, "m1"),
-    "first_quiz_answer_counts": lambda s, c: reports.first_quiz_answer_counts(s, c, COURSE, "m1"),
-    "commitment_outcomes": lambda s, c: reports.commitment_outcomes(s, c, COURSE),
-    "self_assessment_means": lambda s, c: reports.self_assessment_means(
+    "module_status": lambda s, c: report_repo.module_status(s, c, COURSE, REQUIRED),
+    "last_activity": lambda s, c: report_repo.last_activity(s, c, COURSE),
+    "best_quiz_scores": lambda s, c: report_repo.best_quiz_scores(s, c, COURSE),
+    "first_choice_counts": lambda s, c: report_repo.first_choice_counts(s, c, COURSE, "m1"),
+    "first_quiz_answer_counts": lambda s, c: report_repo.first_quiz_answer_counts(
+        s, c, COURSE, "m1"
+    ),
+    "commitment_outcomes": lambda s, c: report_repo.commitment_outcomes(s, c, COURSE),
+    "self_assessment_means": lambda s, c: report_repo.self_assessment_means(
         s, c, COURSE, "self-assessment"
     ),
-    "figure_bases": lambda s, c: reports.figure_bases(s, c, COURSE, "m1"),
+    "figure_bases": lambda s, c: report_repo.figure_bases(s, c, COURSE, "m1"),
 }
 
 
@@ -347,7 +349,7 @@ def cohort_of(session: Session, learners: int) -> int:
         commit(session, user, "m1", ["done"] if n % 2 else ["partly"])
         rate(session, user, "before", {"i1": 2, "i2": 3})
         rate(session, user, "after", {"i1": 4, "i2": 3})
-    tallies.publish_ready(session, cohort.id, MIN_GROUP)
+    tally_repo.publish_ready(session, cohort.id, MIN_GROUP)
     return cohort.id
 
 

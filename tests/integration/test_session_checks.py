@@ -19,7 +19,7 @@ from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import Runtime, runtime
 from modules.settings import Settings
-from progress import accounts
+from progress import account_repo
 from progress.database import utcnow
 from progress.tables import AuthSessionRow, UserRow
 
@@ -104,5 +104,5 @@ def test_a_demoted_facilitator_loses_preview_and_cohorts_on_the_next_call(
     with pytest.raises(PermissionDenied):
         cohorts.mine(fay)
     with rt.transaction() as session:
-        assert accounts.get_user(session, fay.user_id) is not None  # still a learner
+        assert account_repo.get_user(session, fay.user_id) is not None  # still a learner
     assert learning.overview(fay).modules

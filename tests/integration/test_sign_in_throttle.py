@@ -27,7 +27,7 @@ from modules.services.throttle import (
     SLOW_AFTER,
 )
 from modules.settings import Settings
-from progress import auth, passwords
+from progress import auth_repo, passwords
 from progress.database import session_factory
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -137,7 +137,7 @@ def test_a_burst_of_guesses_reaches_the_password_check_only_as_often_as_the_poli
         + [str(TooManyAttempts)] * (BURST - SLOW_AFTER + 1)
     )
     with rt.sessions.begin() as session:
-        assert auth.sign_in_counters(session, owner, STRANGER).failures == SLOW_AFTER
+        assert auth_repo.sign_in_counters(session, owner, STRANGER).failures == SLOW_AFTER
 
 
 def test_a_burst_at_many_accounts_from_one_address_queues_for_its_turns(
@@ -227,7 +227,7 @@ def test_colleagues_who_mistype_now_and_then_are_never_slowed(
         assert attempt(rt, email, WRONG, HOSPITAL_NAT, at) is WrongCredentials
         assert attempt(rt, email, PASSWORD, HOSPITAL_NAT, at + timedelta(seconds=1)) is None
     with rt.sessions.begin() as session:
-        assert auth.sign_in_counters(session, colleagues[-1], HOSPITAL_NAT).failures == 0
+        assert auth_repo.sign_in_counters(session, colleagues[-1], HOSPITAL_NAT).failures == 0
 
 
 def test_a_success_forgets_the_failures_from_that_address_only(rt: Runtime, owner: str) -> None:
@@ -236,5 +236,5 @@ def test_a_success_forgets_the_failures_from_that_address_only(rt: Runtime, owne
             attempt(rt, owner, WRONG, address, NOW + timedelta(seconds=n))
     assert attempt(rt, owner, PASSWORD, OWNER_ADDRESS, NOW + timedelta(seconds=9)) is None
     with rt.sessions.begin() as session:
-        assert auth.sign_in_counters(session, owner, OWNER_ADDRESS).failures == 0
-        assert auth.sign_in_counters(session, owner, STRANGER).failures == SLOW_AFTER - 1
+        assert auth_repo.sign_in_counters(session, owner, OWNER_ADDRESS).failures == 0
+        assert auth_repo.sign_in_counters(session, owner, STRANGER).failures == SLOW_AFTER - 1

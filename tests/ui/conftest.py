@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
 from modules.services.runtime import runtime
-from progress.accounts import create_user
+from progress.account_repo import create_user
 
 ROOT = Path(__file__).parent.parent.parent
 MAIN = str(ROOT / "modules" / "ui" / "main.py")

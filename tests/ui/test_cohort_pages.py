@@ -16,8 +16,8 @@ from modules.services.cohorts import CohortService
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import runtime
-from progress import accounts, cohorts
-from progress.cohorts import CohortRecord
+from progress import account_repo, cohort_repo
+from progress.cohort_repo import CohortRecord
 from tests.ui.conftest import SAMPLE
 
 AppAs = Callable[..., AppTest]
@@ -52,7 +52,7 @@ def cohort(service: CohortService, owner: Actor) -> CohortRecord:
 
 def cohorts_page(app_as: AppAs, actor: Actor, **query: str) -> AppTest:
     at = app_as(actor, **query)
-    at.switch_page("pages/cohorts.py")
+    at.switch_page("pages/cohort_repo.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -231,7 +231,7 @@ def test_a_facilitator_whose_role_was_removed_is_refused_without_a_traceback(
     app_as: AppAs, owner: Actor, cohort: CohortRecord
 ) -> None:
     with runtime().sessions.begin() as session:
-        accounts.set_roles(session, owner.user_id, ["learner"])
+        account_repo.set_roles(session, owner.user_id, ["learner"])
     at = cohorts_page(app_as, owner)  # the Actor in the session still says facilitator
     assert at.error and "facilitators and administrators" in at.error[0].value
     assert "Cardiology crew" not in page_text(at)
@@ -293,7 +293,7 @@ def join_page(app_as: AppAs, actor: Actor | None, **query: str) -> AppTest:
 
 def active_members(cohort_id: int) -> set[int]:
     with runtime().sessions.begin() as session:
-        return {m.user_id for m in cohorts.members(session, cohort_id)}
+        return {m.user_id for m in cohort_repo.members(session, cohort_id)}
 
 
 def test_a_learner_joins_with_a_code(app_as: AppAs, learner: Actor, cohort: CohortRecord) -> None:

@@ -103,6 +103,8 @@ def test_the_learners_own_name_plan_note_and_reflection_show_as_typed(
     assert not at.exception, at.exception
     shown = markdown_strings(at)
     assert "**When** the \\$5 huddle ends, **I will** \\*ask\\* who" in shown
-    assert any(text.endswith(f": Partly done: \\$10 \\[x\\](http{W}://host/y) note") for text in shown)
+    assert any(
+        text.endswith(f": Partly done: \\$10 \\[x\\](http{W}://host/y) note") for text in shown
+    )
     assert "I said \\[@smith\\] \\$5 and \\*ask\\* twice" in shown
     assert obeyed(at) == []

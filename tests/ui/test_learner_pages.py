@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
 from modules.services.runtime import runtime
-from progress import journal, scenarios, steps
+from progress import journal_repo, scenario_repo, step_repo
 from tests.ui.conftest import SAMPLE
 
 AppAs = Callable[..., AppTest]
@@ -65,7 +65,7 @@ def test_a_lesson_completes_and_moves_on(app_as: AppAs, learner: Actor) -> None:
     with runtime().sessions.begin() as s:
         done = {
             r.step.step_id
-            for r in steps.step_progress(s, learner.user_id, "test-course")
+            for r in step_repo.step_progress(s, learner.user_id, "test-course")
             if r.status == "completed"
         }
     assert done == {"why"}
@@ -105,7 +105,7 @@ def test_a_scenario_ending_shows_the_path_score_and_coaching(app_as: AppAs, lear
     at.run()
     assert "She waits for your answer." in texts(at)
     with runtime().sessions.begin() as s:
-        attempts = scenarios.scenario_attempts(s, learner.user_id, "test-course")
+        attempts = scenario_repo.scenario_attempts(s, learner.user_id, "test-course")
     assert [a.score for a in attempts] == [0.75, None]
 
 
@@ -153,7 +153,7 @@ def test_a_commitment_is_an_if_then_plan_with_a_date(app_as: AppAs, learner: Act
     at.run()
     assert "the app will ask you how it went" in at.success[0].value
     with runtime().sessions.begin() as s:
-        (plan,) = journal.commitments(s, learner.user_id, "test-course")
+        (plan,) = journal_repo.commitments(s, learner.user_id, "test-course")
     assert (plan.cue, plan.action) == ("rounds end on Friday", "ask one resident for feedback")
     assert (plan.target_date - plan.created_at.date()).days == 14
 

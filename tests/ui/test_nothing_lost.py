@@ -11,7 +11,7 @@ from modules.services.actors import Actor
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from modules.services.runtime import runtime
 from modules.services.uow import SqlUnitOfWork
-from progress import journal
+from progress import journal_repo
 
 AppAs = Callable[..., AppTest]
 VERSIONS = [
@@ -39,7 +39,7 @@ def save(at: AppTest, label: str) -> None:
 
 def stored_reflection(actor: Actor) -> str | None:
     with runtime().transaction() as session:
-        found = journal.reflections(session, actor.user_id, "test-course")
+        found = journal_repo.reflections(session, actor.user_id, "test-course")
     return found[0].text if found else None
 
 
@@ -108,7 +108,7 @@ def test_a_plan_typed_while_the_database_is_down_is_kept_and_saved_later(
     outage.end()
     save(at, "Save my plan")
     with runtime().transaction() as session:
-        (plan,) = journal.commitments(session, learner.user_id, "test-course")
+        (plan,) = journal_repo.commitments(session, learner.user_id, "test-course")
     assert (plan.cue, plan.action) == ("the Friday huddle ends", "ask who has not spoken yet")
 
 

@@ -25,8 +25,8 @@ from modules.services.errors import PermissionDenied
 from modules.services.mail import MailNotSent, send_account_link
 from modules.services.runtime import Runtime
 from modules.settings import Settings, SmtpSettings
-from progress import auth
-from progress.accounts import create_user, get_user, set_roles, sign_in_credentials
+from progress import auth_repo
+from progress.account_repo import create_user, get_user, set_roles, sign_in_credentials
 from progress.database import make_engine, session_factory
 from progress.migrate import upgrade_to_head
 from progress.passwords import needs_rehash
@@ -156,7 +156,7 @@ def test_an_invited_person_cannot_sign_in_before_choosing_a_password(
 
 def failures(rt: Runtime, email: str, client: str = "") -> int:
     with rt.sessions.begin() as session:
-        return auth.sign_in_counters(session, email, client).failures
+        return auth_repo.sign_in_counters(session, email, client).failures
 
 
 def fail(rt: Runtime, email: str, at: datetime) -> type[Exception]:
@@ -212,7 +212,7 @@ def test_clean_up_forgets_expired_sessions_and_old_failures(rt: Runtime, learner
     accounts.clean_up(rt, now=NOW + timedelta(minutes=16))
     assert failures(rt, "lee@example.org") == 0
     with rt.sessions.begin() as session:
-        assert auth.delete_expired_auth_sessions(session, now=NOW) == 0
+        assert auth_repo.delete_expired_auth_sessions(session, now=NOW) == 0
     assert accounts.actor_for_session(rt, old.token) is None
 
 

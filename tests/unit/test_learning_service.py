@@ -265,3 +265,12 @@ def test_unknown_modules_and_steps_are_not_found(learning: LearningService) -> N
         learning.open_step(LEARNER, "no-such-module", "why")
     with pytest.raises(NotFound):
         learning.open_step(LEARNER, "sample", "no-such-step")
+
+
+@pytest.mark.parametrize("value", [0, 6, True])
+def test_a_self_assessment_answer_off_the_scale_is_refused_and_nothing_kept(
+    learning: LearningService, store: FakeLearningRepository, value: int
+) -> None:
+    with pytest.raises(InvalidInput, match="on the scale"):
+        learning.save_self_assessment(LEARNER, Phase.BEFORE, {"ask": 3, "credit": value})
+    assert store.surveys == {}

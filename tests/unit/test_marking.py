@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modules.course.marking import AnswerError, mark_quiz, score_survey, survey_change
+from modules.course.marking import AnswerError, mark_quiz, score_survey
 from modules.course.models import Quiz, Survey
 
 # answers -> (questions right, score, passed at the sample's pass mark of 0.5)
@@ -93,8 +93,3 @@ def test_survey_answers_off_the_scale_are_refused(
 ) -> None:
     with pytest.raises(AnswerError, match=gist):
         score_survey(survey, answers)
-
-
-def test_survey_change_lists_items_answered_in_both_phases(survey: Survey) -> None:
-    changes = survey_change(survey, {"ask": 2, "credit": 3}, {"ask": 4})
-    assert [(c.item_id, c.before, c.after, c.change) for c in changes] == [("ask", 2, 4, 2)]

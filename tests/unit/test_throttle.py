@@ -22,7 +22,7 @@ from modules.services.throttle import (
     client_key,
     succeeded,
 )
-from progress.auth import SignInCounters
+from progress.auth_repo import SignInCounters
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)

@@ -17,8 +17,8 @@ from modules.services.actors import Actor
 from modules.services.runtime import Runtime, runtime
 from modules.web import lifespan
 from modules.web.pages import FIRST_ACCOUNT_NOTICE
-from progress import auth
-from progress.accounts import create_user
+from progress import auth_repo
+from progress.account_repo import create_user
 from progress.database import utcnow
 from progress.passwords import hash_password
 
@@ -168,7 +168,7 @@ def test_a_failed_sign_in_shows_the_form_again_with_one_message_for_both_cases(
     assert f'value="{email}"' in response.text and 'role="alert"' in response.text
     assert SESSION_COOKIE not in client.cookies
     with rt.sessions.begin() as session:
-        assert auth.sign_in_counters(session, email, "testclient").failures == 1
+        assert auth_repo.sign_in_counters(session, email, "testclient").failures == 1
 
 
 def add_failures(
@@ -177,8 +177,10 @@ def add_failures(
     """`count` failures of `email` from `client`, the last one `ago`."""
     at = utcnow() - ago
     with rt.sessions.begin() as session:
-        auth.lock_sign_in_counters(session, email, client, now=at)
-        auth.save_sign_in_counters(session, email, client, auth.SignInCounters(count, at, at))
+        auth_repo.lock_sign_in_counters(session, email, client, now=at)
+        auth_repo.save_sign_in_counters(
+            session, email, client, auth_repo.SignInCounters(count, at, at)
+        )
 
 
 def test_after_five_failures_sign_in_is_slowed_down_even_with_the_right_password(
@@ -226,8 +228,8 @@ def test_a_failure_counts_against_the_forwarded_client_only_behind_a_trusted_pro
         response = sign_in_via(client, "wrong password!", f"192.0.2.99, {STRANGER}")
     assert response.status_code == 400
     with rt.sessions.begin() as session:
-        assert auth.sign_in_counters(session, "ann@example.org", counted_as).failures == 1
-        assert auth.sign_in_counters(session, "ann@example.org", "192.0.2.99").failures == 0
+        assert auth_repo.sign_in_counters(session, "ann@example.org", counted_as).failures == 1
+        assert auth_repo.sign_in_counters(session, "ann@example.org", "192.0.2.99").failures == 0
 
 
 def test_without_trusted_proxies_x_forwarded_for_cannot_escape_a_lock(rt: Runtime) -> None:
@@ -391,7 +393,9 @@ def test_starting_the_app_forgets_expired_sessions(
     rt = runtime()
     with rt.sessions.begin() as session:
         user = create_user(session, "old@example.org", "Old", None)
-        auth.start_auth_session(session, user.id, timedelta(days=1), utcnow() - timedelta(days=2))
+        auth_repo.start_auth_session(
+            session, user.id, timedelta(days=1), utcnow() - timedelta(days=2)
+        )
 
     async def start() -> None:
         async with lifespan(None):
@@ -399,4 +403,4 @@ def test_starting_the_app_forgets_expired_sessions(
 
     asyncio.run(start())
     with rt.sessions.begin() as session:
-        assert auth.delete_expired_auth_sessions(session) == 0
+        assert auth_repo.delete_expired_auth_sessions(session) == 0

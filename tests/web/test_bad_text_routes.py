@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from modules.services import accounts
 from modules.services.actors import Actor
 from modules.services.runtime import Runtime
-from progress.accounts import create_user
+from progress.account_repo import create_user
 from progress.tables import UserRow
 
 from .conftest import PASSWORD, post_form

@@ -1,7 +1,7 @@
 """Cohort tallies: anonymous figures that cannot be differenced, and completed survey phases.
 
 cohort_figures and cohort_tallies hold each cohort's anonymous figures as counters with no user
-id (progress/tallies.py); survey_phases notes the self-assessment phases a learner answered in
+id (progress/tally_repo.py); survey_phases notes the self-assessment phases a learner answered in
 full. The upgrade fills them from existing records, so that a live database keeps its figures:
 every active member's first finished scenario attempt, first submitted quiz attempt, first
 check-in of each commitment and, where both phases are complete, his self-assessment ratings,

@@ -5,7 +5,7 @@ a scenario, his first submitted attempt of a quiz, the moment both self-assessme
 survey step are answered in full, a commitment's first check-in. His values are then added to
 the figure's pending counters in every cohort of the course he is an active member of, inside
 the same transaction as the write that finished it (the repositories call in here; his values
-are read by progress.first_values). Joining a cohort enters what he had finished before.
+are read by progress.first_value_repo). Joining a cohort enters what he had finished before.
 Previews never count.
 
 The counters hold no user id and no time of any learner, so removing a member or deleting an
@@ -26,9 +26,9 @@ from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from progress import first_values
+from progress import first_value_repo
 from progress.database import as_utc, insert_ignoring_conflict
-from progress.first_values import Amounts, Figure
+from progress.first_value_repo import Amounts, Figure
 from progress.tables import (
     CohortFigureRow,
     CohortMemberRow,
@@ -47,39 +47,39 @@ FIGURE_COLUMNS = ("cohort_id", "kind", "course_id", "module_id", "step_id")
 
 def scenario_finished(session: Session, attempt_id: int) -> None:
     """Enter the attempt just finished when it is its learner's first finished one of the step."""
-    attempt = first_values.load(session, ScenarioAttemptRow, attempt_id)
+    attempt = first_value_repo.load(session, ScenarioAttemptRow, attempt_id)
     if attempt.is_preview:
         return
     figure = Figure("scenario", attempt.course_id, attempt.module_id, attempt.step_id)
 
     def first_path() -> Amounts | None:
         done = ScenarioAttemptRow.finished_at
-        if first_values.has_another(session, ScenarioAttemptRow, attempt, done):
+        if first_value_repo.has_another(session, ScenarioAttemptRow, attempt, done):
             return None
-        return first_values.paths(session, [attempt.id])[attempt.id]
+        return first_value_repo.paths(session, [attempt.id])[attempt.id]
 
     _enter(session, attempt.user_id, figure, first_path)
 
 
 def quiz_submitted(session: Session, attempt_id: int) -> None:
     """Enter the attempt just submitted when it is its learner's first submitted one."""
-    attempt = first_values.load(session, QuizAttemptRow, attempt_id)
+    attempt = first_value_repo.load(session, QuizAttemptRow, attempt_id)
     if attempt.is_preview:
         return
     figure = Figure("quiz", attempt.course_id, attempt.module_id, attempt.step_id)
 
     def first_answers() -> Amounts | None:
         done = QuizAttemptRow.submitted_at
-        if first_values.has_another(session, QuizAttemptRow, attempt, done):
+        if first_value_repo.has_another(session, QuizAttemptRow, attempt, done):
             return None
-        return first_values.answer_amounts(attempt.answers)
+        return first_value_repo.answer_amounts(attempt.answers)
 
     _enter(session, attempt.user_id, figure, first_answers)
 
 
 def first_check_in(session: Session, commitment_id: int, outcome: str) -> None:
     """Enter a commitment's first check-in; the caller knows it is the first."""
-    commitment = first_values.load(session, CommitmentRow, commitment_id)
+    commitment = first_value_repo.load(session, CommitmentRow, commitment_id)
     if commitment.is_preview:
         return
     figure = Figure("commitment", commitment.course_id, commitment.module_id, commitment.step_id)
@@ -93,9 +93,9 @@ def survey_phase_completed(
     figure = Figure("self_assessment", course_id, module_id, step_id)
 
     def ratings() -> Amounts | None:
-        if not first_values.both_phases_complete(session, user_id, figure):
+        if not first_value_repo.both_phases_complete(session, user_id, figure):
             return None
-        return first_values.ratings(session, user_id, figure)
+        return first_value_repo.ratings(session, user_id, figure)
 
     _enter(session, user_id, figure, ratings)
 
@@ -112,7 +112,7 @@ def member_joined(
         return
     entries = [
         entry
-        for entry in first_values.learner_entries(session, user_id, course_id)
+        for entry in first_value_repo.learner_entries(session, user_id, course_id)
         if removed_at is None or entry.finished_at > as_utc(removed_at)
     ]
     _lock(session, [cohort_id], sorted({entry.figure for entry in entries}))

@@ -128,11 +128,6 @@ def set_password_hash(session: Session, user_id: int, password_hash: str) -> Non
     session.flush()
 
 
-def set_display_name(session: Session, user_id: int, display_name: str) -> None:
-    _user_row(session, user_id).display_name = display_name.strip()
-    session.flush()
-
-
 def _checked_roles(roles: Iterable[str]) -> set[str]:
     wanted = set(roles)
     unknown = wanted - set(ROLES)

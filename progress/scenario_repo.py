@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from progress import tallies
+from progress import tally_repo
 from progress.database import as_utc, fresh, insert_ignoring_conflict
 from progress.errors import AttemptFinished, RecordNotFound
-from progress.steps import StepRef
+from progress.step_repo import StepRef
 from progress.tables import ScenarioAttemptRow, ScenarioChoiceRow
 
 
@@ -120,7 +120,7 @@ def finish_scenario_attempt(
         .values(finished_at=as_utc(now), ending_node_id=ending_node_id, score=score)
     )
     if getattr(finished, "rowcount", 0):  # finished now: cohort figures may count it
-        tallies.scenario_finished(session, attempt_id)
+        tally_repo.scenario_finished(session, attempt_id)
     return scenario_attempt(session, user_id, attempt_id)
 
 

@@ -1,6 +1,6 @@
 """A learner's first values for each anonymous figure, read from his own records.
 
-What progress.tallies adds to a cohort's counters: his first finished attempt of a scenario
+What progress.tally_repo adds to a cohort's counters: his first finished attempt of a scenario
 (each node and choice once), his first submitted answers to a quiz (one selection per
 question), the outcome of a commitment's first check-in, and his ratings once both phases of a
 survey step are complete (before and after sums, and one learner, per statement). Nothing here

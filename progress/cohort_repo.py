@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, delete, select, update
 from sqlalchemy.orm import Session
 
-from progress import tallies
+from progress import tally_repo
 from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
 from progress.errors import RecordNotFound
 from progress.tables import (
@@ -213,7 +213,7 @@ def add_member(session: Session, cohort_id: int, user_id: int, now: datetime | N
         values = {"cohort_id": cohort_id, "user_id": user_id, "joined_at": moment}
         key = ("cohort_id", "user_id")
         if insert_ignoring_conflict(session, CohortMemberRow, values, key=key):
-            tallies.member_joined(session, cohort_id, user_id, removed_at=None)
+            tally_repo.member_joined(session, cohort_id, user_id, removed_at=None)
         return True
     if found.removed_at is None:
         return False
@@ -222,7 +222,7 @@ def add_member(session: Session, cohort_id: int, user_id: int, now: datetime | N
         .where(*_membership(cohort_id, user_id))
         .values(joined_at=moment, removed_at=None)
     )
-    tallies.member_joined(session, cohort_id, user_id, removed_at=found.removed_at)
+    tally_repo.member_joined(session, cohort_id, user_id, removed_at=found.removed_at)
     return True
 
 

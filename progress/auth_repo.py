@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
-from progress.accounts import UserRecord, get_user, normalize_email
+from progress.account_repo import UserRecord, get_user, normalize_email
 from progress.database import as_utc, insert_ignoring_conflict
 from progress.tables import AuthSessionRow, PasswordResetRow, SignInAttemptRow, SignInClientRow
 

@@ -3,7 +3,7 @@
 Each function runs one SQL statement whatever the cohort's size: the database groups and
 counts, and Python only reshapes the result. Per-learner status (who finished which module,
 when) reads the cohort's active members' records, preview rows left out. The anonymous figures
-(debrief and self-assessment) read only the published counters of progress.tallies, which hold
+(debrief and self-assessment) read only the published counters of progress.tally_repo, which hold
 no user id and cannot be differenced. Reflections are never read.
 """
 

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from progress import tallies
+from progress import tally_repo
 from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
-from progress.steps import STEP_KEY, StepRef, step_values
+from progress.step_repo import STEP_KEY, StepRef, step_values
 from progress.tables import SurveyAnswerRow, SurveyPhaseRow
 
 
@@ -65,7 +65,7 @@ def save_survey_answers(
     """Store answers given in one phase of the step; True once every one of `items` has one.
 
     The first time the phase is complete it is noted as such, and when both phases are, the
-    step's ratings enter the learner's cohort figures (progress.tallies).
+    step's ratings enter the learner's cohort figures (progress.tally_repo).
     """
     for item_id, value in sorted(answers.items()):
         save_survey_answer(
@@ -91,7 +91,7 @@ def save_survey_answers(
     }
     if insert_ignoring_conflict(session, SurveyPhaseRow, done, key=(*STEP_KEY, "phase")):
         if not is_preview:
-            tallies.survey_phase_completed(
+            tally_repo.survey_phase_completed(
                 session, user_id, step.course_id, step.module_id, step.step_id
             )
     return True

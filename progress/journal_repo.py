@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from progress import tallies
+from progress import tally_repo
 from progress.database import as_utc, fresh, upsert
 from progress.errors import RecordNotFound
-from progress.steps import STEP_KEY, StepRef, step_values
+from progress.step_repo import STEP_KEY, StepRef, step_values
 from progress.tables import CheckInRow, CommitmentRow, ReflectionRow
 
 
@@ -166,7 +166,7 @@ def check_in(
     key = ("commitment_id", "checked_on")
     upsert(session, CheckInRow, row, key=key, update=("outcome", "note", "checked_at"))
     if first:
-        tallies.first_check_in(session, commitment_id, outcome)
+        tally_repo.first_check_in(session, commitment_id, outcome)
     return _with_check_ins(session, [commitment])[0]
 
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from progress import tallies
+from progress import tally_repo
 from progress.database import as_utc, fresh
 from progress.errors import RecordNotFound
-from progress.steps import StepRef
+from progress.step_repo import StepRef
 from progress.tables import QuizAttemptRow
 
 Answers = Mapping[str, Sequence[str]]  # question id -> selected option ids
@@ -77,7 +77,7 @@ def submit_quiz_attempt(
         .values(submitted_at=as_utc(now), answers=stored, score=score, passed=passed)
     )
     if getattr(submitted, "rowcount", 0):  # submitted now: cohort figures may count it
-        tallies.quiz_submitted(session, attempt_id)
+        tally_repo.quiz_submitted(session, attempt_id)
     return quiz_attempt(session, user_id, attempt_id)
 
 
