@@ -52,7 +52,7 @@ def cohort(service: CohortService, owner: Actor) -> CohortRecord:
 
 def cohorts_page(app_as: AppAs, actor: Actor, **query: str) -> AppTest:
     at = app_as(actor, **query)
-    at.switch_page("pages/cohort_repo.py")
+    at.switch_page("pages/cohorts.py")
     at.run()
     assert not at.exception, at.exception
     return at
