@@ -45,37 +45,23 @@ class SqlLearningRepository:
     def learner_record(
         self, user_id: int, course_id: str, survey_module: str | None, preview: bool
     ) -> LearnerRecord:
-        def read() -> LearnerRecord:
-            answers = (
-                survey_repo.survey_answers(
-                    self._session, user_id, course_id, survey_module, is_preview=preview
-                )
-                if survey_module
-                else []
-            )
-            return LearnerRecord(
-                steps=step_repo.step_progress(
-                    self._session, user_id, course_id, is_preview=preview
-                ),
-                position=step_repo.last_position(
-                    self._session, user_id, course_id, is_preview=preview
-                ),
-                scenario_attempts=scenario_repo.scenario_attempts(
-                    self._session, user_id, course_id, is_preview=preview
-                ),
-                quiz_attempts=quiz_repo.quiz_attempts(
-                    self._session, user_id, course_id, is_preview=preview
-                ),
-                reflections=journal_repo.reflections(
-                    self._session, user_id, course_id, is_preview=preview
-                ),
-                commitments=journal_repo.commitments(
-                    self._session, user_id, course_id, is_preview=preview
-                ),
-                survey_answers=answers,
-            )
-
-        return read()
+        s = self._session
+        answers = (
+            survey_repo.survey_answers(s, user_id, course_id, survey_module, is_preview=preview)
+            if survey_module
+            else []
+        )
+        return LearnerRecord(
+            steps=step_repo.step_progress(s, user_id, course_id, is_preview=preview),
+            position=step_repo.last_position(s, user_id, course_id, is_preview=preview),
+            scenario_attempts=scenario_repo.scenario_attempts(
+                s, user_id, course_id, is_preview=preview
+            ),
+            quiz_attempts=quiz_repo.quiz_attempts(s, user_id, course_id, is_preview=preview),
+            reflections=journal_repo.reflections(s, user_id, course_id, is_preview=preview),
+            commitments=journal_repo.commitments(s, user_id, course_id, is_preview=preview),
+            survey_answers=answers,
+        )
 
     def completed_steps(
         self, user_id: int, course_id: str, module_id: str, preview: bool
@@ -100,13 +86,13 @@ class SqlLearningRepository:
         )
 
     def mark_started(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
-        (step_repo.mark_step_started(self._session, user_id, step, version, is_preview=preview))
+        step_repo.mark_step_started(self._session, user_id, step, version, is_preview=preview)
 
     def mark_completed(self, user_id: int, step: StepRef, version: str, preview: bool) -> None:
-        (step_repo.mark_step_completed(self._session, user_id, step, version, is_preview=preview))
+        step_repo.mark_step_completed(self._session, user_id, step, version, is_preview=preview)
 
     def save_position(self, user_id: int, step: StepRef, preview: bool) -> None:
-        (step_repo.save_position(self._session, user_id, step, is_preview=preview))
+        step_repo.save_position(self._session, user_id, step, is_preview=preview)
 
     def start_scenario(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool
@@ -163,10 +149,8 @@ class SqlLearningRepository:
     def save_reflection(
         self, user_id: int, step: StepRef, text: str, version: str, preview: bool
     ) -> None:
-        (
-            journal_repo.save_reflection(
-                self._session, user_id, step, text, version, is_preview=preview
-            )
+        journal_repo.save_reflection(
+            self._session, user_id, step, text, version, is_preview=preview
         )
 
     def save_commitment(
