@@ -19,7 +19,15 @@ from modules.course.scenarios import best_path
 from modules.course.validation import validate_directory
 
 from .conftest import DESKTOP, ROOT, wait_for_app
-from .test_learner_journey import answer_quiz, choose, course_module, main, open_step, sign_in
+from .test_learner_journey import (
+    answer_quiz,
+    choose,
+    course_module,
+    finish_lesson,
+    main,
+    open_step,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -79,8 +87,7 @@ def complete_the_module(page: Any) -> None:
             wait_for_app(page)
             main(page).get_by_text("Saved.").wait_for()
         elif step.TYPE == "lesson":
-            main(page).get_by_role("button", name="Continue").click()
-            wait_for_app(page)
+            finish_lesson(page, course_module(), step)
         else:
             main(page).get_by_label("When ...").fill("the Friday handover ends")
             main(page).get_by_label("I will ...").fill("ask who was not heard")
