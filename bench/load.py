@@ -1,0 +1,849 @@
+"""Load benchmark at the protocol level: N signed-in learners against a trivial page.
+
+    python bench/load.py                                  # N = 1, 20, 100; K = 20 decisions
+    python bench/load.py --smoke                          # N = 1, 5; K = 3; exit 1 on errors
+    python bench/load.py --database-url postgresql://postgres@127.0.0.1:5432/test
+
+Clients speak Streamlit's own protocol, as the browser does: a websocket to /_stcore/stream
+(subprotocol "streamlit", the session cookie on the upgrade request) carrying BackMsg
+protobufs (`rerun_script` with a ClientState: widget states, page script hash, query string)
+and receiving ForwardMsg protobufs until `script_finished`. No browser, no AppTest.
+
+For each N, in one run: (1) the trivial page (bench/trivial/app.py, one radio and one button,
+the project's .streamlit/config.toml) in one plain `streamlit run` process, N clients each
+clicking K times; (2) the app (`streamlit run app.py`) with N learners signed in through the
+/auth/login form, each opening Home, opening a scenario in the player, making K decisions
+through endings and replays, submitting one knowledge check (answered right), then opening
+My progress and Home. Every response is checked (the next node's or ending's text from the
+YAML is on the page; no exception, error or warning element), and afterwards the database:
+every acknowledged choice stored exactly once, nothing stored that was not acknowledged.
+
+Each server is fresh for each N and warmed by one client first (not counted); server CPU is
+read from /proc/<pid>/stat around the measured phase, memory per extra session is the growth
+of the server's resident set over the phase divided by N. Exits 1 on any error or lost write,
+never on a timing. The last line is, for the largest N (errors and lost summed over all N):
+`load: N=<n> db=<sqlite|postgresql> replicas=<r> choose p95 <ms> ms = <x>x trivial;
+cpu <c>x trivial; errors <e>; lost <l>` (one line), where cpu is server CPU per interaction
+(every kind, Home included) over the trivial page's per interaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import websockets  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ClientState_pb2 import ClientState  # noqa: E402
+from streamlit.proto.Element_pb2 import Element  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+from websockets.asyncio.client import ClientConnection  # noqa: E402
+from websockets.typing import Origin, Subprotocol  # noqa: E402
+
+TRIVIAL_SCRIPT = ROOT / "bench" / "trivial" / "app.py"
+APP_SCRIPT = ROOT / "app.py"
+PASSWORD = "load benchmark password, long enough"
+HOST = "127.0.0.1"  # every byte of traffic stays on this machine
+ALERT_NAMES = {1: "error", 2: "warning"}  # streamlit.proto.Alert.Format ERROR, WARNING
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+_INVISIBLE = dict.fromkeys(map(ord, "\u2060\u2068\u2069\u200b\u00ad"), None)
+_SPECIAL = re.compile(r"\[@[^\]]*\]|[*_`\[\]<>$\\#|~]|\n\s*[-+]\s|\n\s*\d+[.)]\s")
+
+
+class BenchError(Exception):
+    """A check failed for one client; counted as an error, the client stops."""
+
+
+# ---------------------------------------------------------------- text checks
+
+
+def normal(text: str) -> str:
+    """Shown text, compared loosely: markdown escapes, invisible marks and spacing removed."""
+    text = text.translate(_INVISIBLE).replace("\u00a0", " ")
+    text = re.sub(r"\\(.)", r"\1", text)
+    return " ".join(text.split())
+
+
+def probe(text: str, length: int = 60) -> str:
+    """The longest plain stretch of course text, which any rendering must show as written."""
+    pieces = (" ".join(piece.split()) for piece in _SPECIAL.split(text.translate(_INVISIBLE)))
+    best = max(pieces, key=len, default="")
+    return best[:length].strip()
+
+
+def element_texts(element: Element) -> Iterator[str]:
+    kind = element.WhichOneof("type")
+    if kind in ("markdown", "alert", "heading", "text"):
+        yield getattr(element, kind).body
+    elif kind == "radio":
+        yield element.radio.label
+        yield from element.radio.options
+    elif kind in ("button", "checkbox", "page_link", "metric"):
+        yield getattr(element, kind).label
+    elif kind == "exception":
+        yield element.exception.message
+
+
+# ---------------------------------------------------------------- one browser tab
+
+
+@dataclass
+class Run:
+    """What one script run chain put on the page, and how long it took."""
+
+    elements: dict[tuple[int, ...], Element] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        return normal(" ".join(t for e in self.elements.values() for t in element_texts(e)))
+
+    def of_kind(self, kind: str) -> list[Any]:
+        found = [e for e in self.elements.values() if e.WhichOneof("type") == kind]
+        return [getattr(e, kind) for e in found]
+
+    def button(self, label: str) -> Any:
+        for button in self.of_kind("button"):
+            if button.label == label:
+                return button
+        raise BenchError(f"no button {label!r} on the page")
+
+    def expect(self, *texts: str) -> None:
+        shown = self.text()
+        for wanted in texts:
+            if wanted and normal(wanted) not in shown:
+                raise BenchError(f"expected text not shown: {wanted!r}")
+
+
+class Tab:
+    """One browser tab: a websocket session, its page and query string, as the frontend keeps."""
+
+    def __init__(self, port: int, cookie: str | None, timeout: float) -> None:
+        self.port = port
+        self.cookie = cookie
+        self.timeout = timeout
+        self.ws: ClientConnection | None = None
+        self.page_hash = ""
+        self.query = ""
+        self.pages: dict[str, str] = {}  # url path ("" for the default page) -> script hash
+
+    async def open(self) -> None:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        self.ws = await websockets.connect(
+            f"ws://{HOST}:{self.port}/_stcore/stream",
+            origin=Origin(f"http://{HOST}:{self.port}"),
+            subprotocols=[Subprotocol("streamlit")],
+            additional_headers=headers,
+            proxy=None,
+            open_timeout=self.timeout,
+            ping_interval=None,  # the browser sends no pings; a busy server may not answer one
+            close_timeout=2,
+            max_size=None,
+        )
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def rerun(
+        self,
+        widgets: Iterable[WidgetState] = (),
+        *,
+        page: str | None = None,
+        query: str | None = None,
+    ) -> Run:
+        """Send rerun_script as the frontend does and read until the chain's script_finished.
+
+        Like the frontend: a page change names the target's script hash and its query string;
+        a widget rerun names the current page and query; the first run, before the server has
+        listed its pages, names the page by its URL path (`page_name`).
+        """
+        assert self.ws is not None
+        state = ClientState()
+        if page is not None and page in self.pages:
+            state.page_script_hash = self.pages[page]
+            self.query = query or ""
+        elif self.page_hash:
+            state.page_script_hash = self.page_hash
+            self.query = self.query if query is None else query
+        else:
+            state.page_name = page or ""
+            self.query = query or ""
+        state.query_string = self.query
+        state.widget_states.widgets.extend(widgets)
+        state.context_info.timezone = "UTC"
+        state.context_info.locale = "en-US"
+        message = BackMsg()
+        message.rerun_script.CopyFrom(state)
+        run = Run()
+        started = time.perf_counter()
+        await self.ws.send(message.SerializeToString())
+        deadline = started + self.timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise BenchError(f"no script_finished within {self.timeout:.0f} s")
+            try:
+                data = await asyncio.wait_for(self.ws.recv(), left)
+            except TimeoutError as error:
+                raise BenchError(f"no script_finished within {self.timeout:.0f} s") from error
+            if not isinstance(data, bytes):
+                raise BenchError("the server sent a text frame")
+            forward = ForwardMsg()
+            forward.ParseFromString(data)
+            if self._read(forward, run):
+                run.seconds = time.perf_counter() - started
+                return run
+
+    def _read(self, msg: ForwardMsg, run: Run) -> bool:
+        """Take in one ForwardMsg; True when the run chain has finished."""
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":  # sent as every run starts: the page is drawn again
+            run.elements.clear()
+            if msg.new_session.page_script_hash:
+                self.page_hash = msg.new_session.page_script_hash
+        elif kind == "navigation":
+            self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
+            for app_page in msg.navigation.app_pages:
+                if app_page.is_default:
+                    self.pages[""] = app_page.page_script_hash
+            if msg.navigation.page_script_hash:
+                self.page_hash = msg.navigation.page_script_hash
+        elif kind == "page_info_changed":  # st.query_params changed: the URL follows
+            self.query = msg.page_info_changed.query_string
+        elif kind == "delta":
+            delta = msg.delta
+            if delta.WhichOneof("type") == "new_element":
+                element = delta.new_element
+                run.elements[tuple(msg.metadata.delta_path)] = element
+                element_kind = element.WhichOneof("type")
+                if element_kind == "exception":
+                    run.problems.append(f"exception element: {element.exception.message!r}")
+                elif element_kind == "alert" and element.alert.format in ALERT_NAMES:
+                    name = ALERT_NAMES[element.alert.format]
+                    run.problems.append(f"{name} element: {element.alert.body!r}")
+        elif kind == "page_not_found":
+            run.problems.append(f"page not found: {msg.page_not_found.page_name!r}")
+        elif kind == "session_event":
+            if msg.session_event.HasField("script_compilation_exception"):
+                run.problems.append("script compilation exception")
+        elif kind == "ref_hash":  # only sent for hashes the client said it had; we say none
+            run.problems.append("unexpected ref_hash message")
+        elif kind == "script_finished":
+            status = msg.script_finished
+            if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                run.problems.append("script finished with a compile error")
+                return True
+            return status in FINISHED
+        return False
+
+
+def radio_value(radio: Any, label: str) -> WidgetState:
+    """A radio's state is its shown option string (Streamlit 1.67's RadioSerde)."""
+    return WidgetState(id=radio.id, string_value=label)
+
+
+def trigger(button: Any) -> WidgetState:
+    return WidgetState(id=button.id, trigger_value=True)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Stats:
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    acknowledged: dict[int, set[tuple[int, int, str, str]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+
+    @property
+    def interactions(self) -> int:
+        return sum(len(v) for v in self.timings.values())
+
+
+async def timed(stats: Stats, kind: str, pending: Any) -> Run:
+    run: Run = await pending
+    stats.timings[kind].append(run.seconds)
+    if run.problems:
+        raise BenchError(f"{kind}: " + "; ".join(run.problems))
+    return run
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+
+
+# ---------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """One `streamlit run` process on 127.0.0.1, run from the checkout (its .streamlit/)."""
+
+    def __init__(self, script: Path, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        command = [sys.executable, "-m", "streamlit", "run", str(script)]
+        command += ["--server.port", str(self.port), "--server.address", HOST]
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited ({self.process.returncode}); see {self.log}")
+            try:
+                status, _, _ = http_request(self.port, "GET", "/_stcore/health", timeout=2)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"server not ready within {timeout:.0f} s; see {self.log}")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def stop(self) -> list[str]:
+        """Stop the process; the tracebacks and errors its log holds."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        lines = self.log.read_text(errors="replace").splitlines()
+        return [line for line in lines if "Traceback" in line or " ERROR " in line]
+
+
+def http_request(
+    port: int,
+    method: str,
+    path: str,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> tuple[int, http.client.HTTPMessage, str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def cookies_of(headers: http.client.HTTPMessage) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in headers.get_all("Set-Cookie") or []:
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(value)
+        found.update({name: morsel.value for name, morsel in jar.items()})
+    return found
+
+
+def sign_in(port: int, email: str, timeout: float) -> str:
+    """The browser's sign-in: GET the form, POST it with the CSRF cookie; the session cookie."""
+    from modules.services.accounts import SESSION_COOKIE
+    from modules.web.csrf import CSRF_COOKIE, CSRF_FIELD
+
+    status, headers, html = http_request(port, "GET", "/auth/login", timeout=timeout)
+    csrf = cookies_of(headers).get(CSRF_COOKIE)
+    field_match = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', html)
+    if status != 200 or csrf is None or field_match is None:
+        raise BenchError(f"sign-in form: status {status}, no CSRF token")
+    form = urllib.parse.urlencode(
+        {"email": email, "password": PASSWORD, CSRF_FIELD: field_match.group(1)}
+    )
+    status, headers, _ = http_request(
+        port,
+        "POST",
+        "/auth/login",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"{CSRF_COOKIE}={csrf}",
+            "Origin": f"http://{HOST}:{port}",
+        },
+        timeout=timeout,
+    )
+    session = cookies_of(headers).get(SESSION_COOKIE)
+    if status != 303 or session is None:
+        raise BenchError(f"sign-in of {email}: status {status}, no session cookie")
+    return f"{SESSION_COOKIE}={session}"
+
+
+# ---------------------------------------------------------------- the course
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where one learner plays: a module with a scenario and a knowledge check."""
+
+    module: Any
+    scenario: Any
+    quiz: Any
+
+    def node(self, node_id: str) -> Any:
+        return next(n for n in self.scenario.nodes if n.id == node_id)
+
+
+def course_plans(content_dir: Path) -> tuple[Any, list[Plan]]:
+    from modules.course.models import Quiz, Scenario
+    from modules.course.validation import validate_directory
+
+    validation = validate_directory(content_dir)
+    content = validation.content
+    if content is None:
+        problems = "\n".join(str(p) for p in validation.problems[:10])
+        raise SystemExit(f"the course in {content_dir} does not validate:\n{problems}")
+    plans = []
+    for module_id in content.course.modules:
+        module = content.modules[module_id]
+        scenario = next((s for s in module.steps if isinstance(s, Scenario)), None)
+        quiz = next((s for s in module.steps if isinstance(s, Quiz)), None)
+        if scenario is not None and quiz is not None:
+            plans.append(Plan(module, scenario, quiz))
+    if not plans:
+        raise SystemExit("no module has both a scenario and a knowledge check")
+    return content, plans
+
+
+def match_label(labels: Iterable[str], text: str) -> str:
+    """The shown option (a label from the page) that renders the course text `text`."""
+    wanted = normal(probe(text, 200))
+    for label in labels:
+        if wanted in normal(label):
+            return label
+    raise BenchError(f"no option shows {text[:60]!r}")
+
+
+# ---------------------------------------------------------------- the clients
+
+
+async def trivial_client(port: int, clicks: int, timeout: float, stats: Stats) -> None:
+    tab = Tab(port, None, timeout)
+    try:
+        await tab.open()
+        run = await timed(stats, "first", tab.rerun())
+        for index in range(clicks):
+            radio = next(r for r in run.of_kind("radio") if r.label == "What do you do?")
+            value = "abc"[index % 3]
+            states = [radio_value(radio, value), trigger(run.button("Choose"))]
+            run = await timed(stats, "click", tab.rerun(states))
+            run.expect(f"You chose {value}")
+    finally:
+        await tab.close()
+
+
+@dataclass
+class Learner:
+    user_id: int
+    email: str
+    plan: Plan
+    seed: int
+    cookie: str = ""
+
+
+async def learner_client(
+    learner: Learner, port: int, decisions: int, timeout: float, stats: Stats
+) -> None:
+    plan, rng = learner.plan, random.Random(learner.seed)
+    module, scenario = plan.module, plan.scenario
+    tab = Tab(port, learner.cookie, timeout)
+    try:
+        await tab.open()
+        run = await timed(stats, "home", tab.rerun())
+        run.expect("Welcome,")
+        query = urllib.parse.urlencode({"module": module.id, "step": scenario.id})
+        run = await timed(stats, "open", tab.rerun(page="player", query=query))
+        node = plan.node(scenario.start)
+        run.expect(probe(scenario.intro), probe(node.text))
+        attempt, position = 0, 0
+        for _ in range(decisions):
+            if not hasattr(node, "choices"):  # an ending: play it again
+                run = await timed(
+                    stats, "replay", tab.rerun([trigger(run.button("Play it again"))])
+                )
+                attempt, position, node = attempt + 1, 0, plan.node(scenario.start)
+                run.expect(probe(node.text))
+            choice = rng.choice(node.choices)
+            radio = next(r for r in run.of_kind("radio") if r.form_id.startswith("decide-"))
+            label = match_label(radio.options, choice.text)
+            submit = next(b for b in run.of_kind("button") if b.is_form_submitter)
+            run = await timed(
+                stats, "choose", tab.rerun([radio_value(radio, label), trigger(submit)])
+            )
+            following = plan.node(choice.next)
+            run.expect(probe(choice.feedback), probe(following.text))
+            stats.acknowledged[learner.user_id].add((attempt, position, node.id, choice.id))
+            position, node = position + 1, following
+        await take_quiz(tab, plan, stats)
+        run = await timed(stats, "page", tab.rerun(page="progress"))
+        run.expect("My progress")
+        run = await timed(stats, "page", tab.rerun(page=""))
+        run.expect("Welcome,")
+    finally:
+        await tab.close()
+
+
+async def take_quiz(tab: Tab, plan: Plan, stats: Stats) -> None:
+    """Open the module's knowledge check, tick the right answers, submit; it must pass."""
+    query = urllib.parse.urlencode({"module": plan.module.id, "step": plan.quiz.id})
+    run = await timed(stats, "open", tab.rerun(page="player", query=query))
+    states = []
+    radios = {r.label: r for r in run.of_kind("radio")}
+    boxes = {b.label: b for b in run.of_kind("checkbox")}
+    for number, question in enumerate(plan.quiz.questions, start=1):
+        right = [o for o in question.options if o.correct]
+        if question.multiple:
+            for option in right:
+                box = boxes[match_label(boxes, option.text)]
+                states.append(WidgetState(id=box.id, bool_value=True))
+        else:
+            radio = radios.get(f"Answer to question {number:d}")
+            if radio is None:
+                raise BenchError(f"quiz: no radio for question {number}")
+            states.append(radio_value(radio, match_label(radio.options, right[0].text)))
+    states.append(trigger(run.button("Check my answers")))
+    run = await timed(stats, "quiz", tab.rerun(states))
+    run.expect("You passed this check")
+
+
+async def guarded(stats: Stats, name: str, pending: Any) -> None:
+    try:
+        await pending
+    except (BenchError, OSError, websockets.exceptions.WebSocketException) as error:
+        stats.errors.append(f"{name}: {type(error).__name__}: {error}")
+    except StopIteration:
+        stats.errors.append(f"{name}: an expected widget is missing")
+
+
+# ---------------------------------------------------------------- the database
+
+
+class Database:
+    """The app's database, fresh for this run, reached through the app's own repositories."""
+
+    def __init__(self, url: str | None, folder: Path) -> None:
+        self.schema: str | None = None
+        self.admin_url = url
+        if url is None:
+            self.url = f"sqlite:///{folder / 'load.db'}"
+            self.kind = "sqlite"
+        else:
+            self.kind = "postgresql"
+            self.schema = f"load_{os.getpid()}_{int(time.time())}"
+            self._execute(f'CREATE SCHEMA "{self.schema}"')
+            options = urllib.parse.quote(f"-csearch_path={self.schema}")
+            self.url = f"{url}{'&' if '?' in url else '?'}options={options}"
+
+    def _execute(self, statement: str) -> None:
+        from sqlalchemy import create_engine, text
+
+        assert self.admin_url is not None
+        engine = create_engine(self.admin_url.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+        engine.dispose()
+
+    def drop(self) -> None:
+        if self.schema is not None:
+            self._execute(f'DROP SCHEMA "{self.schema}" CASCADE')
+
+    def runtime(self, content_dir: Path) -> Any:
+        from modules.services.runtime import runtime
+        from modules.settings import Settings
+
+        return runtime(Settings(database_url=self.url, content_dir=content_dir))
+
+    def create_users(self, content_dir: Path, emails: list[str]) -> list[int]:
+        from progress.account_repo import create_user
+        from progress.passwords import hash_password
+
+        password_hash = hash_password(PASSWORD)  # one hash for all: argon2 is slow on purpose
+        with self.runtime(content_dir).transaction() as session:
+            users = [create_user(session, e, e.split("@")[0], password_hash) for e in emails]
+            return [u.id for u in users]
+
+    def check(
+        self, content_dir: Path, course_id: str, learners: list[Learner], stats: Stats
+    ) -> int:
+        """Lost choices (acknowledged, not stored once); stored but unacknowledged are errors."""
+        from progress.scenario_repo import scenario_attempts
+
+        lost = 0
+        with self.runtime(content_dir).transaction() as session:
+            for learner in learners:
+                attempts = [
+                    a
+                    for a in scenario_attempts(
+                        session, learner.user_id, course_id, learner.plan.module.id
+                    )
+                    if a.step.step_id == learner.plan.scenario.id
+                ]
+                stored = [
+                    (number, c.position, c.node_id, c.choice_id)
+                    for number, attempt in enumerate(attempts)
+                    for c in attempt.choices
+                ]
+                acknowledged = stats.acknowledged.get(learner.user_id, set())
+                lost += len(acknowledged - set(stored))
+                extra = len(set(stored) - acknowledged) + len(stored) - len(set(stored))
+                if extra:
+                    stats.errors.append(
+                        f"{learner.email}: {extra} choices stored, never acknowledged"
+                    )
+        return lost
+
+
+# ---------------------------------------------------------------- one N
+
+
+@dataclass
+class Phase:
+    stats: Stats
+    cpu_seconds: float
+    rss_growth: int
+    wall_seconds: float
+    lost: int = 0
+
+
+def server_env(db: Database, content_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.update(ALLY_DATABASE_URL=db.url, ALLY_CONTENT_DIR=str(content_dir))
+    env.pop("ALLY_TRUSTED_PROXIES", None)
+    return env
+
+
+async def measured(server: Server, stats: Stats, clients: list[Any]) -> Phase:
+    rss, cpu, wall = server.rss_bytes(), server.cpu_seconds(), time.perf_counter()
+    await asyncio.gather(*clients)
+    return Phase(
+        stats,
+        server.cpu_seconds() - cpu,
+        server.rss_bytes() - rss,
+        time.perf_counter() - wall,
+    )
+
+
+async def trivial_phase(
+    n: int, args: argparse.Namespace, folder: Path, env: dict[str, str]
+) -> Phase:
+    server = Server(TRIVIAL_SCRIPT, env, folder / f"trivial-{n}.log")
+    warm, stats = Stats(), Stats()
+    try:
+        await asyncio.to_thread(server.wait_ready, args.timeout)
+        await guarded(warm, "warm-up", trivial_client(server.port, 3, args.timeout, warm))
+        clients = [
+            guarded(
+                stats,
+                f"client {i}",
+                trivial_client(server.port, args.decisions, args.timeout, stats),
+            )
+            for i in range(n)
+        ]
+        phase = await measured(server, stats, clients)
+    finally:
+        logged = await asyncio.to_thread(server.stop)
+    stats.errors += warm.errors + [f"trivial server log: {line}" for line in logged]
+    return phase
+
+
+async def app_phase(
+    n: int,
+    args: argparse.Namespace,
+    folder: Path,
+    db: Database,
+    content_dir: Path,
+    course_id: str,
+    plans: list[Plan],
+) -> Phase:
+    emails = [f"warm-{n}@example.org"] + [f"learner-{n}-{i}@example.org" for i in range(n)]
+    ids = await asyncio.to_thread(db.create_users, content_dir, emails)
+    learners = [
+        Learner(user_id, email, plans[i % len(plans)], seed=i)
+        for i, (user_id, email) in enumerate(zip(ids, emails, strict=True))
+    ]
+    server = Server(APP_SCRIPT, server_env(db, content_dir), folder / f"app-{n}.log")
+    warm, stats = Stats(), Stats()
+    try:
+        await asyncio.to_thread(server.wait_ready, args.timeout)
+        # Signing in is not what is measured: one at a time, below the per-address throttle.
+        for learner in learners:
+            learner.cookie = await asyncio.to_thread(
+                sign_in, server.port, learner.email, args.timeout
+            )
+        await guarded(
+            warm, "warm-up", learner_client(learners[0], server.port, 3, args.timeout, warm)
+        )
+        clients = [
+            guarded(
+                stats,
+                learner.email,
+                learner_client(learner, server.port, args.decisions, args.timeout, stats),
+            )
+            for learner in learners[1:]
+        ]
+        phase = await measured(server, stats, clients)
+    finally:
+        logged = await asyncio.to_thread(server.stop)
+    stats.errors += warm.errors + [f"app server log: {line}" for line in logged]
+    for user_id, acks in warm.acknowledged.items():
+        stats.acknowledged[user_id] |= acks
+    phase.lost = await asyncio.to_thread(db.check, content_dir, course_id, learners, stats)
+    return phase
+
+
+def report(n: int, trivial: Phase, app: Phase) -> tuple[float, float, float]:
+    """Print one N's figures; (choose p95 ms, its ratio to trivial, CPU ratio)."""
+    base = trivial.stats.timings["click"]
+    base_p95 = percentile(base, 0.95)
+    print(f"\nN={n}")
+    for name, phase in (("trivial", trivial), ("app", app)):
+        for kind, values in sorted(phase.stats.timings.items()):
+            p50, p95 = percentile(values, 0.5) * 1000, percentile(values, 0.95) * 1000
+            ratio = percentile(values, 0.95) / base_p95 if base else float("nan")
+            print(
+                f"  {name:7} {kind:7} {len(values):5d} x  p50 {p50:8.1f} ms  p95 {p95:8.1f} ms"
+                f"  p95 {ratio:5.1f}x trivial click"
+            )
+    cpu = {}
+    for name, phase in (("trivial", trivial), ("app", app)):
+        count = max(1, phase.stats.interactions)
+        cpu[name] = phase.cpu_seconds / count
+        print(
+            f"  {name:7} server CPU {phase.cpu_seconds:6.2f} s over {count} interactions:"
+            f" {cpu[name] * 1000:.1f} ms each; {count / phase.wall_seconds:.1f} interactions/s;"
+            f" resident memory +{phase.rss_growth / 2**20 / n:.2f} MiB per extra session"
+        )
+    cpu_ratio = cpu["app"] / cpu["trivial"] if cpu["trivial"] else float("nan")
+    print(f"  server CPU per interaction: app {cpu_ratio:.1f}x trivial")
+    errors = trivial.stats.errors + app.stats.errors
+    print(f"  errors {len(errors)}; lost {app.lost}")
+    for line in errors[:10]:
+        print(f"    {line}")
+    choose = app.stats.timings["choose"]
+    choose_p95 = percentile(choose, 0.95) * 1000 if choose else float("nan")
+    return choose_p95, choose_p95 / (base_p95 * 1000) if base else float("nan"), cpu_ratio
+
+
+@contextmanager
+def content_snapshot(folder: Path, source: Path) -> Iterator[Path]:
+    """A copy of the course, so edits made during the run cannot change what is measured."""
+    target = folder / "content"
+    shutil.copytree(source, target)
+    yield target
+
+
+async def run_all(args: argparse.Namespace, folder: Path) -> int:
+    with content_snapshot(folder, Path(args.content_dir)) as content_dir:
+        content, plans = course_plans(content_dir)
+        db = Database(args.database_url, folder)
+        try:
+            await asyncio.to_thread(db.create_users, content_dir, ["admin@example.org"])
+            errors = lost = 0
+            summary = (float("nan"), float("nan"), float("nan"))
+            for n in args.sessions:
+                trivial = await trivial_phase(n, args, folder, server_env(db, content_dir))
+                app = await app_phase(n, args, folder, db, content_dir, content.course.id, plans)
+                summary = report(n, trivial, app)
+                errors += len(trivial.stats.errors) + len(app.stats.errors)
+                lost += app.lost
+        finally:
+            db.drop()
+    choose_p95, ratio, cpu_ratio = summary
+    print(
+        f"load: N={args.sessions[-1]} db={db.kind} replicas={args.replicas} "
+        f"choose p95 {choose_p95:.0f} ms = {ratio:.1f}x trivial; cpu {cpu_ratio:.1f}x trivial; "
+        f"errors {errors}; lost {lost}"
+    )
+    return 1 if errors or lost else 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Load benchmark at the protocol level.")
+    parser.add_argument(
+        "--sessions", default="1,20,100", help="comma-separated N (default 1,20,100)"
+    )
+    parser.add_argument(
+        "--decisions", type=int, default=20, help="K decisions (and trivial clicks) per client"
+    )
+    parser.add_argument("--database-url", help="PostgreSQL URL; a fresh schema is made and dropped")
+    parser.add_argument("--replicas", type=int, default=1, help="only 1 for now")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds per interaction")
+    parser.add_argument(
+        "--max-minutes", type=float, default=30, help="the whole run stops after this"
+    )
+    parser.add_argument(
+        "--content-dir", default=str(ROOT / "content"), help="the course (copied first)"
+    )
+    parser.add_argument("--smoke", action="store_true", help="N=1,5 and K=3: for CI")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sessions, args.decisions = "1,5", 3
+    args.sessions = sorted({int(n) for n in str(args.sessions).split(",") if n.strip()})
+    if not args.sessions or min(args.sessions) < 1 or args.decisions < 1:
+        parser.error("--sessions needs positive numbers and --decisions at least 1")
+    if args.replicas != 1:
+        parser.error("--replicas: only 1 for now (several replicas behind nginx come later)")
+    if args.database_url and not args.database_url.startswith(("postgresql://", "postgres://")):
+        parser.error("--database-url: a postgresql:// URL (SQLite is the default)")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="ally-load-") as tmp:
+        try:
+            return asyncio.run(asyncio.wait_for(run_all(args, Path(tmp)), args.max_minutes * 60))
+        except TimeoutError:
+            print(f"load: stopped after {args.max_minutes:g} minutes", file=sys.stderr)
+            return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
