@@ -43,7 +43,7 @@ import tempfile
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -279,6 +279,9 @@ class Stats:
     acknowledged: dict[int, set[tuple[int, int, str, str]]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    # With one client the server does nothing else: its CPU is read around each interaction.
+    cpu_meter: Callable[[], float] | None = None
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def interactions(self) -> int:
@@ -286,8 +289,11 @@ class Stats:
 
 
 async def timed(stats: Stats, kind: str, pending: Any) -> Run:
+    before = stats.cpu_meter() if stats.cpu_meter else 0.0
     run: Run = await pending
     stats.timings[kind].append(run.seconds)
+    if stats.cpu_meter:
+        stats.cpu[kind].append(stats.cpu_meter() - before)
     if run.problems:
         raise BenchError(f"{kind}: " + "; ".join(run.problems))
     return run
@@ -521,6 +527,13 @@ async def learner_client(
             run.expect(probe(choice.feedback), probe(following.text))
             stats.acknowledged[learner.user_id].add((attempt, position, node.id, choice.id))
             position, node = position + 1, following
+        # A reload mid-scenario: a fresh session opens the player's URL and resumes there.
+        reloaded = Tab(port, learner.cookie, timeout)
+        await reloaded.open()
+        await tab.close()
+        tab = reloaded
+        run = await timed(stats, "reload", tab.rerun(page="player", query=query))
+        run.expect(probe(node.text))
         await take_quiz(tab, plan, stats)
         run = await timed(stats, "page", tab.rerun(page="progress"))
         run.expect("My progress")
@@ -686,6 +699,8 @@ async def trivial_phase(
             )
             for i in range(n)
         ]
+        if n == 1:
+            stats.cpu_meter = server.cpu_seconds
         phase = await measured(server, stats, clients)
     finally:
         logged = await asyncio.to_thread(server.stop)
@@ -728,6 +743,8 @@ async def app_phase(
             )
             for learner in learners[1:]
         ]
+        if n == 1:
+            stats.cpu_meter = server.cpu_seconds
         phase = await measured(server, stats, clients)
     finally:
         logged = await asyncio.to_thread(server.stop)
@@ -758,9 +775,20 @@ def report(n: int, trivial: Phase, app: Phase) -> tuple[float, float, float]:
         print(
             f"  {name:7} server CPU {phase.cpu_seconds:6.2f} s over {count} interactions:"
             f" {cpu[name] * 1000:.1f} ms each; {count / phase.wall_seconds:.1f} interactions/s;"
-            f" resident memory +{phase.rss_growth / 2**20 / n:.2f} MiB per extra session"
+            f" resident memory {phase.rss_growth / 2**20 / n:+.2f} MiB per extra session"
         )
     cpu_ratio = cpu["app"] / cpu["trivial"] if cpu["trivial"] else float("nan")
+    click_cpu = trivial.stats.cpu.get("click")
+    if click_cpu and sum(click_cpu):
+        per_click = sum(click_cpu) / len(click_cpu)
+        print("  server CPU per kind, one client (clock-tick resolution, 10 ms):")
+        for name, phase in (("trivial", trivial), ("app", app)):
+            for kind, values in sorted(phase.stats.cpu.items()):
+                each = sum(values) / len(values)
+                print(
+                    f"    {name:7} {kind:7} {each * 1000:6.1f} ms each"
+                    f"  {each / per_click:5.1f}x trivial click"
+                )
     print(f"  server CPU per interaction: app {cpu_ratio:.1f}x trivial")
     errors = trivial.stats.errors + app.stats.errors
     print(f"  errors {len(errors)}; lost {app.lost}")
