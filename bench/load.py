@@ -25,6 +25,19 @@ never on a timing. The last line is, for the largest N (errors and lost summed o
 `load: N=<n> db=<sqlite|postgresql> replicas=<r> choose p95 <ms> ms = <x>x trivial;
 cpu <c>x trivial; errors <e>; lost <l>` (one line), where cpu is server CPU per interaction
 (every kind, Home included) over the trivial page's per interaction.
+
+What the protocol needs (Streamlit 1.67, read from its source and checked here):
+- The server runs nothing on connect: the client sends `rerun_script` and reads until
+  `script_finished`; on FINISHED_EARLY_FOR_RERUN (st.rerun, switch_page) it reads on until
+  FINISHED_SUCCESSFULLY. `new_session` starts every run; its page_script_hash is the page shown.
+- With st.navigation the pages arrive in the `navigation` message (url_pathname -> hash).
+- The first run names the page by its URL path (`page_name`); a page change sends the target's
+  hash and query string; a widget rerun sends the current hash and query string. The server
+  keeps no URL: adopt the query string of `page_info_changed` and send it back each time.
+- A radio's WidgetState is a string_value holding the shown option; buttons and form submit
+  buttons are trigger_value=True; a form submit sends the form's values with the trigger.
+- The session cookie goes on the websocket upgrade's Cookie header (st.context.cookies).
+- Send no websocket pings: a busy server may not answer them in time.
 """
 
 from __future__ import annotations
