@@ -54,7 +54,10 @@ def completed_steps() -> set[str] | None:
         return None
 
 
-before = completed_steps()
+# What the previous run of this page showed as done (one read a run, made after the step):
+# "just completed" is the difference between the two.
+shown_key = f"ally_done_{module.id}_{int(preview)}"
+before: set[str] | None = st.session_state.get(shown_key)
 st.header(content(step.title or step.TYPE.title(), page.bibliography))
 ctx = StepContext(page, module, step, preview)
 if isinstance(step, Lesson):
@@ -96,7 +99,9 @@ def show_progress(module: Module, done: set[str]) -> None:
             )
 
 
-after = completed_steps() if before is not None else None
+after = completed_steps()
+if after is not None:
+    st.session_state[shown_key] = after
 show_progress(module, after or set())
 listed = module.id in page.content.course.modules
 if after is not None and listed and module_complete(module, after):
