@@ -6,6 +6,7 @@ The database is migrated to the latest schema the first time it is asked for.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from modules.services.uow import SqlUnitOfWork, transaction
-from modules.settings import Settings, load_settings
+from modules.settings import SECRETS_PATH, Settings, load_settings
 from progress.database import engine_for, session_factory
 from progress.migrate import upgrade_to_head
 
@@ -41,11 +42,12 @@ class Runtime:
 
 _lock = threading.Lock()
 _runtimes: dict[str, Runtime] = {}
+_loaded: dict[tuple[object, ...], Settings] = {}
 
 
 def runtime(settings: Settings | None = None) -> Runtime:
     """The runtime for `settings` (default: load_settings()), migrating its database once."""
-    settings = settings or load_settings()
+    settings = settings or _current_settings()
     with _lock:
         found = _runtimes.get(settings.database_url)
         if found is None or found.settings != settings:
@@ -57,3 +59,24 @@ def runtime(settings: Settings | None = None) -> Runtime:
             found = Runtime(settings, engine, session_factory(engine))
             _runtimes[settings.database_url] = found
         return found
+
+
+def _current_settings() -> Settings:
+    """load_settings(), read again only when the ALLY_ variables or the secrets file change.
+
+    Pages ask for the runtime several times a run; this keeps them from re-reading and
+    re-parsing .streamlit/secrets.toml each time.
+    """
+    cwd = os.getcwd()
+    try:
+        secrets = os.stat(os.path.join(cwd, SECRETS_PATH))
+        stamp: tuple[int, int] | None = (secrets.st_mtime_ns, secrets.st_size)
+    except FileNotFoundError:
+        stamp = None
+    key = (cwd, stamp, *sorted((k, v) for k, v in os.environ.items() if k.startswith("ALLY_")))
+    found = _loaded.get(key)
+    if found is None:
+        if len(_loaded) > 32:  # tests change the environment often; a process keeps one
+            _loaded.clear()
+        found = _loaded[key] = load_settings()
+    return found

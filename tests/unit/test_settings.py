@@ -167,3 +167,19 @@ def test_no_proxy_is_trusted_by_default(tmp_path: Path) -> None:
 def test_a_trusted_proxy_that_is_not_an_address_is_refused(value: str, tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="ALLY_TRUSTED_PROXIES"):
         load_settings({"ALLY_TRUSTED_PROXIES": value}, cwd=tmp_path)
+
+
+def test_the_runtime_reads_the_settings_again_when_the_environment_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modules.services.runtime import runtime
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ALLY_DATABASE_URL", f"sqlite:///{tmp_path / 'one.db'}")
+    first = runtime()
+    assert runtime() is first  # unchanged environment: the same runtime, settings not re-read
+    monkeypatch.setenv("ALLY_DATABASE_URL", f"sqlite:///{tmp_path / 'two.db'}")
+    second = runtime()
+    assert second.settings.database_url.endswith("two.db")
+    first.engine.dispose()
+    second.engine.dispose()
