@@ -16,6 +16,7 @@ from typing import Any
 DEFAULT_DATABASE_PATH = Path("data") / "ally.db"
 DEFAULT_CONTENT_DIR = Path("content")
 SECRETS_PATH = Path(".streamlit") / "secrets.toml"
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -49,13 +50,15 @@ class Settings:
     min_group: int = 5  # the smallest group a facilitator's aggregate may describe (>= 3)
     # Proxies whose X-Forwarded-For is believed (nginx in front of replicas); none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    # Where learners reach the app (no trailing slash): links in reminders, certificates, xAPI.
+    public_url: str = DEFAULT_PUBLIC_URL
 
     def __repr__(self) -> str:
         return (
             f"Settings(database_url={redacted_url(self.database_url)!r}, "
             f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
             f"smtp={self.smtp!r}, min_group={self.min_group!r}, "
-            f"trusted_proxies={self.trusted_proxies!r})"
+            f"trusted_proxies={self.trusted_proxies!r}, public_url={self.public_url!r})"
         )
 
 
@@ -77,6 +80,7 @@ def load_settings(
         smtp=_smtp(values),
         min_group=_min_group(values.get("ALLY_MIN_GROUP")),
         trusted_proxies=_trusted_proxies(values.get("ALLY_TRUSTED_PROXIES")),
+        public_url=_public_url(values.get("ALLY_PUBLIC_URL")),
     )
 
 
@@ -176,6 +180,18 @@ def _trusted_proxies(value: Any) -> tuple[Network, ...]:
                 f"ALLY_TRUSTED_PROXIES must list IP addresses or networks, got {item!r}"
             ) from None
     return tuple(networks)
+
+
+def _public_url(value: Any) -> str:
+    """ALLY_PUBLIC_URL: an http(s) address with a host, kept without a trailing slash."""
+    url = _text("ALLY_PUBLIC_URL", value)
+    if url is None:
+        return DEFAULT_PUBLIC_URL
+    scheme, separator, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not separator or not host or "?" in url or "#" in url:
+        raise SettingsError(f"ALLY_PUBLIC_URL must be an http:// or https:// address, got {url!r}")
+    return url.rstrip("/")
 
 
 def _port(value: Any) -> int:

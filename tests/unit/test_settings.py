@@ -73,6 +73,9 @@ def test_allow_signup_values(value: str, allowed: bool, tmp_path: Path) -> None:
             {"ALLY_SMTP_HOST": "mail", "ALLY_SMTP_FROM": "a@b.c", "ALLY_SMTP_PORT": "x"},
             "ALLY_SMTP_PORT",
         ),
+        ({"ALLY_PUBLIC_URL": "ally.example.org"}, "ALLY_PUBLIC_URL"),
+        ({"ALLY_PUBLIC_URL": "javascript://x"}, "ALLY_PUBLIC_URL"),
+        ({"ALLY_PUBLIC_URL": "https://"}, "ALLY_PUBLIC_URL"),
     ],
 )
 def test_bad_values_name_their_key(environ: dict[str, str], key: str, tmp_path: Path) -> None:
@@ -183,3 +186,16 @@ def test_the_runtime_reads_the_settings_again_when_the_environment_changes(
     assert second.settings.database_url.endswith("two.db")
     first.engine.dispose()
     second.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "http://localhost:8501"),
+        ("https://ally.example.org/", "https://ally.example.org"),
+        (" https://intranet.example.org/ally ", "https://intranet.example.org/ally"),
+    ],
+)
+def test_public_url(value: str | None, expected: str, tmp_path: Path) -> None:
+    environ = {} if value is None else {"ALLY_PUBLIC_URL": value}
+    assert load_settings(environ, cwd=tmp_path).public_url == expected
