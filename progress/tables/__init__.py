@@ -36,6 +36,7 @@ from progress.tables.learning import (
     ScenarioChoiceRow,
     StepProgressRow,
 )
+from progress.tables.records import CertificateLookupRow, CertificateRow
 from progress.tables.tallies import FIGURE_KINDS, CohortFigureRow, CohortTallyRow
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "AssignmentRow",
     "AuthSessionRow",
     "Base",
+    "CertificateLookupRow",
+    "CertificateRow",
     "CheckInRow",
     "CohortFacilitatorRow",
     "CohortFigureRow",

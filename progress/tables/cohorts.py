@@ -68,6 +68,9 @@ class AssignmentRow(Base):
     )
     module_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     due_date: Mapped[date] = mapped_column(Date)
-    # No cascade: deleting an account must not silently drop its cohorts' assignments.
-    assigned_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None once the facilitator who assigned it deleted his account: the assignment stays,
+    # shown as set by "a former facilitator".
+    assigned_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime]
