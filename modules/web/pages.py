@@ -5,6 +5,7 @@ from __future__ import annotations
 from modules.services.accounts import MAX_NAME_LENGTH, Person
 from modules.web import html
 from modules.web.html import Field, Form
+from modules.web.next_path import sign_in_path
 from progress.passwords import MIN_PASSWORD_LENGTH
 
 FIRST_ACCOUNT_NOTICE = (
@@ -28,7 +29,7 @@ def login(csrf: str, email: str = "", next_path: str = "", problem: str | None =
         html.problem(problem)
         + html.form(spec)
         + html.links(
-            "No account yet? " + html.link("/auth/signup", "Create one"),
+            "No account yet? " + html.link(sign_in_path(next_path, "/auth/signup"), "Create one"),
             "Forgot your password? Ask an administrator of this course for a reset link.",
         )
     )
@@ -67,7 +68,7 @@ def signup(
         intro
         + html.problem(problem)
         + html.form(spec)
-        + html.links("Have an account already? " + html.link("/auth/login", "Sign in"))
+        + html.links("Have an account already? " + html.link(sign_in_path(next_path), "Sign in"))
     )
     return html.document("Create your account", body)
 

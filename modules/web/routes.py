@@ -26,6 +26,7 @@ from modules.services.runtime import Runtime, runtime
 from modules.web import csrf, pages
 from modules.web.client import client_address
 from modules.web.html import with_query
+from modules.web.next_path import safe_next_path
 from progress.database import utcnow
 
 log = logging.getLogger(__name__)
@@ -41,18 +42,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
-
-
-def safe_next_path(value: str | None) -> str | None:
-    """`value` when it is a path on this site, else None (no open redirects)."""
-    if not value or len(value) > 2000 or not value.startswith("/"):
-        return None
-    if value.startswith("//") or "\\" in value:
-        return None
-    # Browsers drop tabs and newlines inside URLs ("/\t/evil.com" becomes "//evil.com").
-    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in value):
-        return None
-    return value
 
 
 def is_https(request: Request) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from modules.web import csrf
-from modules.web.routes import safe_next_path
+from modules.web.next_path import safe_next_path, sign_in_path
 
 KEY = "test-key"
 
@@ -50,3 +50,25 @@ def test_a_token_is_accepted_only_when_cookie_and_field_match_and_are_signed() -
 @pytest.mark.parametrize("token", ["", "no-dot", ".sig", "x" * 300])
 def test_malformed_tokens_are_not_valid(token: str) -> None:
     assert not csrf.is_valid(KEY, token)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/player?module=a&step=b", "/auth/login?next=%2Fplayer%3Fmodule%3Da%26step%3Db"),
+        ("/progress", "/auth/login?next=%2Fprogress"),
+        ("/", "/auth/login"),
+        (None, "/auth/login"),
+        ("//evil.example", "/auth/login"),
+        ("https://evil.example", "/auth/login"),
+        ("/\\evil.example", "/auth/login"),
+    ],
+)
+def test_the_sign_in_link_carries_only_a_path_on_this_site(
+    target: str | None, expected: str
+) -> None:
+    assert sign_in_path(target) == expected
+
+
+def test_the_sign_up_link_carries_the_same_next() -> None:
+    assert sign_in_path("/cohorts", "/auth/signup") == "/auth/signup?next=%2Fcohorts"
