@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 from progress import journal_repo, quiz_repo, scenario_repo, step_repo, survey_repo
 from progress.journal_repo import CommitmentRecord, ReflectionRecord
 from progress.quiz_repo import QuizAttemptRecord
-from progress.scenario_repo import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.scenario_repo import (
+    ScenarioAttemptRecord,
+    ScenarioChoiceRecord,
+    ScenarioProgress,
+)
 from progress.step_repo import Position, StepProgressRecord, StepRef
 from progress.survey_repo import SurveyAnswerRecord
 
@@ -71,12 +75,8 @@ class SqlLearningRepository:
         )
         return {r.step.step_id for r in rows if r.status == "completed"}
 
-    def scenario_attempts(
-        self, user_id: int, course_id: str, module_id: str, preview: bool
-    ) -> list[ScenarioAttemptRecord]:
-        return scenario_repo.scenario_attempts(
-            self._session, user_id, course_id, module_id, is_preview=preview
-        )
+    def scenario_progress(self, user_id: int, step: StepRef, preview: bool) -> ScenarioProgress:
+        return scenario_repo.scenario_progress(self._session, user_id, step, is_preview=preview)
 
     def quiz_attempts(
         self, user_id: int, course_id: str, module_id: str, preview: bool

@@ -130,6 +130,45 @@ def scenario_attempt(session: Session, user_id: int, attempt_id: int) -> Scenari
     return _with_choices(session, [row])[0]
 
 
+@dataclass(frozen=True, slots=True)
+class ScenarioProgress:
+    """A learner's latest attempt of one scenario with its path, and his earlier scores."""
+
+    latest: ScenarioAttemptRecord | None
+    earlier_scores: tuple[float, ...]  # finished attempts before the latest, oldest first
+
+
+def scenario_progress(
+    session: Session, user_id: int, step: StepRef, *, is_preview: bool = False
+) -> ScenarioProgress:
+    """What the player shows of one scenario: two small reads, whatever the number of replays.
+
+    Only the latest attempt's path is read; earlier attempts give their scores alone.
+    """
+    attempts = _attempts_query(user_id, step.course_id, step.module_id, is_preview).where(
+        ScenarioAttemptRow.step_id == step.step_id
+    )
+    latest = session.scalar(attempts.order_by(ScenarioAttemptRow.id.desc()).limit(1))
+    if latest is None:
+        return ScenarioProgress(None, ())
+    scores = session.scalars(
+        select(ScenarioAttemptRow.score)
+        .where(
+            ScenarioAttemptRow.user_id == user_id,
+            ScenarioAttemptRow.course_id == step.course_id,
+            ScenarioAttemptRow.module_id == step.module_id,
+            ScenarioAttemptRow.step_id == step.step_id,
+            ScenarioAttemptRow.is_preview == is_preview,
+            ScenarioAttemptRow.id < latest.id,
+            ScenarioAttemptRow.score.is_not(None),
+        )
+        .order_by(ScenarioAttemptRow.id)
+    )
+    return ScenarioProgress(
+        _with_choices(session, [latest])[0], tuple(s for s in scores if s is not None)
+    )
+
+
 def scenario_attempts(
     session: Session,
     user_id: int,

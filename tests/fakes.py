@@ -9,15 +9,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.journal_repo import CheckInRecord, CommitmentRecord, ReflectionRecord
 from progress.learning_repo import LearnerRecord
 from progress.quiz_repo import QuizAttemptRecord
-from progress.scenario_repo import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.scenario_repo import (
+    ScenarioAttemptRecord,
+    ScenarioChoiceRecord,
+    ScenarioProgress,
+)
 from progress.step_repo import Position, StepProgressRecord, StepRef
 from progress.survey_repo import SurveyAnswerRecord
+from progress.xapi_repo import OutboxEntry, XapiAccount
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -66,11 +72,15 @@ class FakeLearningRepository:
     ) -> set[str]:
         return self.learner_record(user_id, course_id, None, preview).completed(module_id)
 
-    def scenario_attempts(
-        self, user_id: int, course_id: str, module_id: str, preview: bool
-    ) -> list[ScenarioAttemptRecord]:
-        record = self.learner_record(user_id, course_id, None, preview)
-        return [a for a in record.scenario_attempts if a.step.module_id == module_id]
+    def scenario_progress(self, user_id: int, step: StepRef, preview: bool) -> ScenarioProgress:
+        record = self.learner_record(user_id, step.course_id, None, preview)
+        attempts = sorted(
+            (a for a in record.scenario_attempts if a.step == step), key=lambda a: a.id
+        )
+        if not attempts:
+            return ScenarioProgress(None, ())
+        earlier = tuple(a.score for a in attempts[:-1] if a.score is not None)
+        return ScenarioProgress(attempts[-1], earlier)
 
     def quiz_attempts(
         self, user_id: int, course_id: str, module_id: str, preview: bool
@@ -249,6 +259,45 @@ class FakePeopleRepository:
         return self.roles[user_id]
 
 
+class FakeXapiRepository:
+    """The outbox's rules: one row per statement id; an account's rows go with it."""
+
+    def __init__(self, people: FakePeopleRepository) -> None:
+        self.people = people
+        self.synthetic: set[int] = set()
+        self.emails: dict[int, str] = {}
+        self.rows: dict[str, tuple[int | None, OutboxEntry]] = {}  # statement id -> row
+        self.sent: set[str] = set()  # what a sender has posted (tests set it)
+
+    def account(self, user_id: int) -> XapiAccount | None:
+        if user_id not in self.people.roles or user_id in self.synthetic:
+            return None
+        email = self.emails.get(user_id, f"learner{user_id}@example.org")
+        return XapiAccount(user_id, f"opaque-{user_id:04d}", email)
+
+    def enqueue(self, user_id: int | None, statements: Sequence[Mapping[str, Any]]) -> int:
+        added = 0
+        for statement in statements:
+            sid = str(statement["id"])
+            if sid not in self.rows:
+                entry = OutboxEntry(len(self.rows) + 1, sid, dict(statement), 0)
+                self.rows[sid] = (user_id, entry)
+                added += 1
+        return added
+
+    def queued(self, user_id: int | None) -> list[OutboxEntry]:
+        return sorted((e for u, e in self.rows.values() if u == user_id), key=lambda e: e.id)
+
+    def reached_or_may_have(self, user_id: int) -> list[OutboxEntry]:
+        return [e for e in self.queued(user_id) if e.statement_id in self.sent]
+
+    def discard(self, user_id: int) -> int:
+        mine = [sid for sid, (u, _) in self.rows.items() if u == user_id]
+        for sid in mine:
+            del self.rows[sid]
+        return len(mine)
+
+
 class FakeUnitOfWork:
     """All or nothing, as a transaction: a `with` block that raises leaves the state as it
     was before the block. `down` makes every unit of work fail as an unreachable database.
@@ -257,9 +306,11 @@ class FakeUnitOfWork:
     def __init__(self) -> None:
         self.learning = FakeLearningRepository()
         self.people = FakePeopleRepository()
+        self.xapi = FakeXapiRepository(self.people)
         self.commits = 0
         self.down = False
         self._before: dict[str, object] = {}
+        self._outbox_before: dict[str, object] = {}
 
     def __call__(self) -> FakeUnitOfWork:
         return self
@@ -268,6 +319,7 @@ class FakeUnitOfWork:
         if self.down:
             raise StorageUnavailable(DATABASE_DOWN)
         self._before = _state(self.learning)
+        self._outbox_before = _state(self.xapi)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
@@ -275,8 +327,9 @@ class FakeUnitOfWork:
             self.commits += 1
         else:
             vars(self.learning).update(self._before)
+            vars(self.xapi).update(self._outbox_before)
 
 
-def _state(repository: FakeLearningRepository) -> dict[str, object]:
+def _state(repository: object) -> dict[str, object]:
     """A copy of the repository's state: its dicts hold frozen records, so copying them does."""
     return {k: dict(v) if isinstance(v, dict) else v for k, v in vars(repository).items()}

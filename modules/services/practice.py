@@ -8,7 +8,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from modules.course.completion import StepActivity
-from modules.course.marking import AnswerError, QuizResult, mark_quiz
+from modules.course.marking import (
+    AnswerError,
+    QuizResult,
+    answers_shown,
+    fails_until_shown,
+    mark_quiz,
+)
 from modules.course.models import Choice, Decision, Option, Question, Quiz, Scenario
 from modules.course.scenarios import ScenarioError, ScenarioState, choice_order, play, shuffled
 from modules.services import authz
@@ -18,7 +24,7 @@ from modules.services.learning import LearningService
 from modules.services.uow import UnitOfWork
 from progress.errors import RecordNotFound
 from progress.quiz_repo import QuizAttemptRecord
-from progress.scenario_repo import ScenarioAttemptRecord
+from progress.scenario_repo import ScenarioAttemptRecord, ScenarioProgress
 
 _seeds = random.SystemRandom()
 
@@ -48,6 +54,8 @@ class QuizView:
     result: QuizResult | None  # None while the attempt is open
     attempts: int
     passed_before: bool
+    answers_shown: bool  # the right answers and explanations: after a pass or `reveal_after` fails
+    fails_until_shown: int  # failed attempts still to go before they are (0 once they are)
 
 
 class Practice:
@@ -72,20 +80,33 @@ class Practice:
         scenario = self.scenario(module_id, step_id)
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
-            return self._latest(uow, actor, scenario, module_id, preview)
+            progress = self._progress(uow, actor, module_id, scenario, preview)
+            return self._latest(uow, actor, scenario, module_id, preview, progress)
+
+    def _progress(
+        self, uow: UnitOfWork, actor: Actor, module_id: str, scenario: Scenario, preview: bool
+    ) -> ScenarioProgress:
+        ref = self.learning.ref(module_id, scenario.id)
+        return uow.learning.scenario_progress(actor.user_id, ref, preview)
 
     def _latest(
-        self, uow: UnitOfWork, actor: Actor, scenario: Scenario, module_id: str, preview: bool
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        scenario: Scenario,
+        module_id: str,
+        preview: bool,
+        progress: ScenarioProgress,
     ) -> ScenarioView:
-        attempts = self._attempts(uow, actor, module_id, scenario.id, preview)
-        if not attempts:
-            return self._new_attempt(uow, actor, scenario, module_id, preview, attempts, False)
-        current = attempts[-1]
+        current = progress.latest
+        if current is None:
+            return self._new_attempt(uow, actor, scenario, module_id, preview, (), False)
         try:
             state = play(scenario, [c.choice_id for c in current.choices])
         except ScenarioError:  # the content changed under this attempt: start again
-            return self._new_attempt(uow, actor, scenario, module_id, preview, attempts, True)
-        return self._view(scenario, current, state, attempts, restarted=False)
+            earlier = _scores(progress)
+            return self._new_attempt(uow, actor, scenario, module_id, preview, earlier, True)
+        return self._view(scenario, current, state, progress.earlier_scores, restarted=False)
 
     def replay(
         self, actor: Actor, module_id: str, step_id: str, preview: bool = False
@@ -93,8 +114,8 @@ class Practice:
         scenario = self.scenario(module_id, step_id)
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
-            attempts = self._attempts(uow, actor, module_id, step_id, preview)
-            return self._new_attempt(uow, actor, scenario, module_id, preview, attempts, False)
+            earlier = _scores(self._progress(uow, actor, module_id, scenario, preview))
+            return self._new_attempt(uow, actor, scenario, module_id, preview, earlier, False)
 
     def choose(
         self,
@@ -110,18 +131,20 @@ class Practice:
 
         The choice, the attempt's end and the step's completion are one unit of work: a crash
         can never leave a path that ends with an attempt that never finished. A second submit
-        of the same position changes nothing.
+        of the same position changes nothing, and a choice made in an attempt that is no longer
+        the latest (a stale tab) records nothing: both return what the latest attempt shows.
         """
         scenario = self.scenario(module_id, step_id)
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
-            attempts = self._attempts(uow, actor, module_id, step_id, preview)
-            attempt = next((a for a in attempts if a.id == attempt_id), None)
+            progress = self._progress(uow, actor, module_id, scenario, preview)
+            attempt = progress.latest
             if attempt is None:
                 raise NotFound("That attempt is not yours or no longer exists.")
             path = [c.choice_id for c in attempt.choices]
-            if position < len(path) or attempt.finished_at is not None:
-                return self._latest(uow, actor, scenario, module_id, preview)
+            stale = attempt.id != attempt_id or position < len(path)
+            if stale or attempt.finished_at is not None:
+                return self._latest(uow, actor, scenario, module_id, preview, progress)
             state = play(scenario, path)
             node = state.node
             choice = (
@@ -146,18 +169,11 @@ class Practice:
                 attempt = uow.learning.finish_scenario(
                     actor.user_id, attempt_id, state.ending.id, state.score or 0.0
                 )
+                if (reporter := self.learning.reporter_for(preview)) is not None:
+                    reporter.scenario_finished(uow, actor.user_id, attempt)
                 activity = StepActivity(scenario_attempts=[path])
                 self.learning.complete_if_done(uow, actor, module_id, scenario, activity, preview)
-            attempts = [attempt if a.id == attempt_id else a for a in attempts]
-            return self._view(scenario, attempt, state, attempts, restarted=False)
-
-    def _attempts(
-        self, uow: UnitOfWork, actor: Actor, module_id: str, step_id: str, preview: bool
-    ) -> list[ScenarioAttemptRecord]:
-        found = uow.learning.scenario_attempts(
-            actor.user_id, self.learning.course.id, module_id, preview
-        )
-        return [a for a in found if a.step.step_id == step_id]
+            return self._view(scenario, attempt, state, progress.earlier_scores, False)
 
     def _new_attempt(
         self,
@@ -166,7 +182,7 @@ class Practice:
         scenario: Scenario,
         module_id: str,
         preview: bool,
-        attempts: list[ScenarioAttemptRecord],
+        earlier_scores: tuple[float, ...],
         restarted: bool,
     ) -> ScenarioView:
         ref = self.learning.ref(module_id, scenario.id)
@@ -175,22 +191,21 @@ class Practice:
             actor.user_id, ref, version, _seeds.randrange(2**31), preview
         )
         state = play(scenario, [])
-        return self._view(scenario, attempt, state, [*attempts, attempt], restarted)
+        return self._view(scenario, attempt, state, earlier_scores, restarted)
 
     @staticmethod
     def _view(
         scenario: Scenario,
         attempt: ScenarioAttemptRecord,
         state: ScenarioState,
-        attempts: list[ScenarioAttemptRecord],
+        earlier_scores: tuple[float, ...],
         restarted: bool,
     ) -> ScenarioView:
         node = state.node
         choices = (
             choice_order(scenario, node, str(attempt.seed)) if isinstance(node, Decision) else ()
         )
-        earlier = tuple(a.score for a in attempts if a.id != attempt.id and a.score is not None)
-        return ScenarioView(scenario, attempt.id, state, choices, restarted, earlier)
+        return ScenarioView(scenario, attempt.id, state, choices, restarted, earlier_scores)
 
     # Knowledge checks
 
@@ -270,6 +285,8 @@ class Practice:
                 )
             except RecordNotFound:
                 raise NotFound("That attempt is not yours or no longer exists.") from None
+            if (reporter := self.learning.reporter_for(preview)) is not None:
+                reporter.quiz_submitted(uow, actor.user_id, stored)
             if stored.answers is not None:
                 activity = StepActivity(quiz_attempts=[stored.answers])
                 self.learning.complete_if_done(uow, actor, module_id, quiz, activity, preview)
@@ -299,8 +316,24 @@ class Practice:
                 result = None
         options = {q.id: _option_order(quiz, q, attempt.seed) for q in quiz.questions}
         submitted = [a for a in attempts if a.submitted_at is not None]
-        passed_before = any(a.passed for a in submitted)
-        return QuizView(quiz, attempt.id, options, result, len(submitted), passed_before)
+        passed = [bool(a.passed) for a in submitted]
+        return QuizView(
+            quiz,
+            attempt.id,
+            options,
+            result,
+            len(submitted),
+            passed_before=any(passed),
+            answers_shown=answers_shown(quiz, passed),
+            fails_until_shown=fails_until_shown(quiz, passed),
+        )
+
+
+def _scores(progress: ScenarioProgress) -> tuple[float, ...]:
+    """Every finished attempt's score, the latest's included: what a new attempt follows."""
+    latest = progress.latest
+    last = () if latest is None or latest.score is None else (latest.score,)
+    return progress.earlier_scores + last
 
 
 def _option_order(quiz: Quiz, question: Question, seed: int) -> tuple[Option, ...]:

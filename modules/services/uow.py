@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +23,13 @@ from progress.journal_repo import CommitmentRecord
 from progress.learning_repo import LearnerRecord, SqlLearningRepository
 from progress.people_repo import SqlPeopleRepository
 from progress.quiz_repo import QuizAttemptRecord
-from progress.scenario_repo import ScenarioAttemptRecord, ScenarioChoiceRecord
+from progress.scenario_repo import (
+    ScenarioAttemptRecord,
+    ScenarioChoiceRecord,
+    ScenarioProgress,
+)
 from progress.step_repo import StepRef
+from progress.xapi_repo import OutboxEntry, SqlXapiRepository, XapiAccount
 
 
 class LearningRepository(Protocol):
@@ -38,9 +43,9 @@ class LearningRepository(Protocol):
         self, user_id: int, course_id: str, module_id: str, preview: bool
     ) -> set[str]: ...
 
-    def scenario_attempts(
-        self, user_id: int, course_id: str, module_id: str, preview: bool
-    ) -> list[ScenarioAttemptRecord]: ...
+    def scenario_progress(
+        self, user_id: int, step: StepRef, preview: bool
+    ) -> ScenarioProgress: ...
 
     def quiz_attempts(
         self, user_id: int, course_id: str, module_id: str, preview: bool
@@ -122,9 +127,30 @@ class PeopleRepository(Protocol):
         ...
 
 
+class XapiRepository(Protocol):
+    """The xAPI outbox inside one unit of work (modules/services/xapi_outbox.py fills it)."""
+
+    def account(self, user_id: int) -> XapiAccount | None:
+        """The account's xAPI identity; None when it is gone or never reported (synthetic)."""
+        ...
+
+    def enqueue(self, user_id: int | None, statements: Sequence[Mapping[str, Any]]) -> int:
+        """Queue the statements whose id is not queued yet; how many were new."""
+        ...
+
+    def queued(self, user_id: int | None) -> list[OutboxEntry]: ...
+
+    def reached_or_may_have(self, user_id: int) -> list[OutboxEntry]:
+        """Rows that are or may be in the LRS: sent, tried before, or being sent now."""
+        ...
+
+    def discard(self, user_id: int) -> int: ...
+
+
 class UnitOfWork(Protocol):
     learning: LearningRepository
     people: PeopleRepository
+    xapi: XapiRepository
 
     def __enter__(self) -> Self: ...
 
@@ -144,6 +170,7 @@ class SqlUnitOfWork:
 
     learning: LearningRepository
     people: PeopleRepository
+    xapi: XapiRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -160,6 +187,7 @@ class SqlUnitOfWork:
         self._session.begin()
         self.learning = SqlLearningRepository(self._session)
         self.people = SqlPeopleRepository(self._session)
+        self.xapi = SqlXapiRepository(self._session)
         return self
 
     def __exit__(

@@ -146,9 +146,35 @@ def test_a_choice_is_recorded_once_per_position_and_only_by_its_owner(
     with pytest.raises(AttemptFinished), storage.uow() as uow:
         uow.learning.record_choice(learner, attempt.id, 1, "second", "plan", "best")
     with storage.uow() as uow:
-        (stored,) = uow.learning.scenario_attempts(learner, "ally", "m1", False)
+        progress = uow.learning.scenario_progress(learner, SCENARIO, False)
+    stored = progress.latest
+    assert stored is not None and progress.earlier_scores == ()
     assert [c.choice_id for c in stored.choices] == ["thank"]
     assert (stored.ending_node_id, stored.score) == ("good-end", 1.0)
+
+
+def test_scenario_progress_is_the_latest_path_and_the_earlier_scores(
+    storage: Storage, learner: int
+) -> None:
+    other = storage.add_user(frozenset({"learner"}))
+    with storage.uow() as uow:
+        assert uow.learning.scenario_progress(learner, SCENARIO, False).latest is None
+        first = uow.learning.start_scenario(learner, SCENARIO, "v1", 1, False)
+        uow.learning.record_choice(learner, first.id, 0, "start", "defend", "poor")
+        uow.learning.finish_scenario(learner, first.id, "bad-end", 0.25)
+        unfinished = uow.learning.start_scenario(learner, SCENARIO, "v1", 2, False)
+        third = uow.learning.start_scenario(learner, SCENARIO, "v1", 3, False)
+        uow.learning.record_choice(learner, third.id, 0, "start", "thank", "best")
+        uow.learning.start_scenario(other, SCENARIO, "v1", 4, False)  # someone else's
+        uow.learning.start_scenario(learner, SCENARIO, "v1", 5, True)  # a preview
+    with storage.uow() as uow:
+        progress = uow.learning.scenario_progress(learner, SCENARIO, False)
+        preview = uow.learning.scenario_progress(learner, SCENARIO, True)
+    assert progress.latest is not None and progress.latest.id == third.id
+    assert [c.choice_id for c in progress.latest.choices] == ["thank"]
+    assert progress.earlier_scores == (0.25,)  # the unfinished one has no score
+    assert unfinished.id != third.id
+    assert preview.latest is not None and preview.latest.seed == 5
 
 
 def test_a_quiz_keeps_its_first_submission(storage: Storage, learner: int) -> None:
