@@ -1,0 +1,7 @@
+"""Running Ally in production: several replicas behind nginx on one PostgreSQL.
+
+`replica.py` is the one command that starts a replica; `nginx/ally.conf` and `systemd/` are the
+files a server uses; `nginx.py` renders that same nginx file for other ports and runs nginx
+unprivileged; `cluster.py` puts it all together for the tests and `bench/load.py --replicas`.
+Standard library only.
+"""
