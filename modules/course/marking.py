@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
@@ -46,6 +46,23 @@ class QuizResult:
     @property
     def passed(self) -> bool:
         return self.score >= self.pass_mark - 1e-9
+
+
+def answers_shown(quiz: Quiz, passed: Sequence[bool]) -> bool:
+    """Whether the right answers and explanations may be shown, after attempts that `passed`.
+
+    A failed attempt shows only which questions were right and the chosen options' feedback,
+    so that a retry is a second try and not a copy; a pass, or `reveal_after` failures, show
+    the answers.
+    """
+    return fails_until_shown(quiz, passed) == 0
+
+
+def fails_until_shown(quiz: Quiz, passed: Sequence[bool]) -> int:
+    """Failed attempts still to go before the right answers are shown; 0 once they are."""
+    if any(passed):
+        return 0
+    return max(quiz.reveal_after - len(passed), 0)
 
 
 def correct_options(question: Question) -> frozenset[str]:

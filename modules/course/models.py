@@ -23,10 +23,18 @@ SLUG_MAX = 64
 
 
 def doc(
-    text: str, *, default: Any = dataclasses.MISSING, markdown: bool = False, slug: bool = False
+    text: str,
+    *,
+    default: Any = dataclasses.MISSING,
+    markdown: bool = False,
+    slug: bool = False,
+    minimum: int | None = None,
 ) -> Any:
-    """A documented content field; `markdown` text may hold citations, `slug` values are ids."""
-    metadata = {"doc": text, "markdown": markdown, "slug": slug}
+    """A documented content field; `markdown` text may hold citations, `slug` values are ids.
+
+    `minimum` is the smallest number allowed, for the JSON Schema (the rules check it too).
+    """
+    metadata = {"doc": text, "markdown": markdown, "slug": slug, "minimum": minimum}
     if isinstance(default, list | tuple):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -180,13 +188,18 @@ class Question(Located):
     text: str = doc("the question", markdown=True)
     multiple: bool = doc("true when several options may be right", default=False)
     options: tuple[Option, ...] = doc("the answers to choose from")
-    explanation: str | None = doc("shown after submitting", default=None, markdown=True)
+    explanation: str | None = doc(
+        "why the right answer is right, shown with the right answers", default=None, markdown=True
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Quiz(Step):
     KIND = TYPE = "quiz"
     pass_mark: float = doc("fraction 0-1 of questions that must be right", default=0.8)
+    reveal_after: int = doc(
+        "failed attempts after which the right answers are shown anyway", default=2, minimum=0
+    )
     questions: tuple[Question, ...] = doc("the questions")
     shuffle: bool = doc("show options in an order shuffled once per attempt", default=True)
 
@@ -218,6 +231,9 @@ class Survey(Step):
     KIND = TYPE = "survey"
     scale: tuple[str, ...] = doc("2-11 labels, lowest first, scored 1..N")
     items: tuple[SurveyItem, ...] = doc("the statements")
+    retrospective: bool = doc(
+        "the after phase also asks, looking back, how often before the course", default=False
+    )
 
 
 STEP_TYPES: Mapping[str, type[Step]] = {

@@ -155,6 +155,12 @@ def check_quiz(quiz: Quiz, report: Report) -> None:
             "value",
             f"{quiz.label}: 'pass_mark' is a fraction from 0 to 1, like 0.8",
         )
+    if quiz.reveal_after < 0:
+        report.error(
+            quiz.line_of("reveal_after"),
+            "value",
+            f"{quiz.label}: 'reveal_after' is a number of failed attempts, 0 or more, like 2",
+        )
     if not quiz.questions:
         report.error(quiz.line_of("questions"), "required", f"{quiz.label}: 'questions' is empty")
     unique_ids(report, quiz.questions, "question", quiz.label)

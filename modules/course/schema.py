@@ -48,6 +48,8 @@ def _object(cls: type[Located], defs: dict[str, Any], step_type: str = "") -> di
         optional, hint = unwrap_optional(hints[spec.name])
         prop = _value(hint, defs, bool(spec.metadata.get("slug")))
         properties[spec.name] = {**prop, "description": spec.metadata["doc"]}
+        if spec.metadata.get("minimum") is not None:
+            properties[spec.name]["minimum"] = spec.metadata["minimum"]
         if is_required(spec) and not optional:
             required.append(spec.name)
     return {

@@ -300,6 +300,62 @@ CASES: dict[str, Case] = {
     "pass mark as percent": Case(
         SAMPLE, "pass_mark: 0.5", "pass_mark: 80", "pass_mark:", "fraction from 0 to 1"
     ),
+    "reveal_after negative": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    reveal_after: -1",
+        "reveal_after:",
+        "'reveal_after' is a number of failed attempts, 0 or more",
+    ),
+    "reveal_after a fraction": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    reveal_after: 1.5",
+        "reveal_after:",
+        "'reveal_after' must be a whole number, but YAML reads 1.5 as a number",
+    ),
+    "reveal_after true": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    reveal_after: yes",
+        "reveal_after:",
+        "'reveal_after' must be a whole number, but YAML reads this value as true/false",
+    ),
+    "reveal_after as text": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    reveal_after: twice",
+        "reveal_after:",
+        "'reveal_after' must be a whole number, not 'twice'",
+    ),
+    "reveal_after empty": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    reveal_after:",
+        "reveal_after:",
+        "'reveal_after' is empty",
+    ),
+    "reveal_after misspelt": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    reveal_afer: 2",
+        "reveal_afer:",
+        "did you mean 'reveal_after'?",
+    ),
+    "retrospective not boolean": Case(
+        SURVEY,
+        "scale: [Never",
+        "retrospective: sometimes\n    scale: [Never",
+        "retrospective:",
+        "'retrospective' must be true or false, not 'sometimes'",
+    ),
+    "retrospective on a quiz": Case(
+        SAMPLE,
+        "pass_mark: 0.5",
+        "pass_mark: 0.5\n    retrospective: true",
+        "retrospective:",
+        "unknown field 'retrospective'",
+    ),
     "correct not boolean": Case(
         SAMPLE, "correct: true", "correct: maybe", "correct: maybe", "must be true or false"
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from modules.course.marking import QuizResult
+from modules.course.marking import QuestionResult, QuizResult
 from modules.course.models import Quiz
 from modules.services.errors import ServiceError
 from modules.services.practice import QuizView
@@ -62,40 +62,69 @@ def _form(ctx: StepContext, step: Quiz, view: QuizView) -> None:
 
 
 def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) -> None:
+    """The verdict, then one collapsed row per question: a 5-question check fits on one screen."""
+    with st.container(key="quiz-results"):
+        _verdict(step, view, result)
+        for number, marked in enumerate(result.questions, start=1):
+            verdict = "Right" if marked.right else "Not right"
+            icon = ":material/check_circle:" if marked.right else ":material/cancel:"
+            with st.expander(f"Question {number:d}: {verdict}", icon=icon):
+                _question(ctx, marked, view.answers_shown)
+        left, right_column = st.columns(2)
+        with left:
+            if st.button(
+                "Try again",
+                icon=":material/replay:",
+                key="quiz-retry",
+                type="secondary" if result.passed else "primary",
+            ):
+                ctx.page.practice.retry_quiz(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
+                st.rerun()
+        with right_column:
+            if result.passed or view.passed_before:
+                next_button(ctx)
+
+
+def _verdict(step: Quiz, view: QuizView, result: QuizResult) -> None:
     total = len(result.questions)
     message = f"You got {result.right:d} of {total} right ({result.score:.0%})."
     if result.passed:
         st.success(f"{message} You passed this check.", icon=":material/task_alt:")
     else:
-        st.warning(
-            f"{message} The pass mark is {step.pass_mark:.0%}. Read the feedback, then try again.",
-            icon=":material/refresh:",
+        st.warning(f"{message} The pass mark is {step.pass_mark:.0%}.", icon=":material/refresh:")
+    if view.answers_shown:
+        st.caption("Open a question to see your answer, the right answer and why.")
+    elif view.fails_until_shown == 1:
+        st.caption(
+            "Open a question to read the feedback on your answer, then try again. The right"
+            " answers are shown once you pass, or after one more attempt that does not."
         )
-    for number, marked in enumerate(result.questions, start=1):
-        question = marked.question
-        icon = ":material/check_circle:" if marked.right else ":material/cancel:"
-        with st.container(border=True):
-            st.markdown(f"{icon} **{number:d}.** {ctx.label(question.text)}")
-            for option in marked.chosen:
-                verdict = "right" if option.correct else "not right"
-                st.markdown(f"You chose: *{ctx.label(option.text)}* ({verdict})")
-                if option.feedback:
-                    ctx.text(option.feedback)
-            if not marked.right:
-                right = [o.text for o in question.options if o.correct]
-                st.markdown(f"Right answer: {ctx.label('; '.join(f'*{r}*' for r in right))}")
-            if question.explanation:
-                st.caption(ctx.label(question.explanation))
-    left, right_column = st.columns(2)
-    with left:
-        if st.button(
-            "Try again",
-            icon=":material/replay:",
-            key="quiz-retry",
-            type="secondary" if result.passed else "primary",
-        ):
-            ctx.page.practice.retry_quiz(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
-            st.rerun()
-    with right_column:
-        if result.passed or view.passed_before:
-            next_button(ctx)
+    else:
+        st.caption(
+            "Open a question to read the feedback on your answer, then try again. The right"
+            f" answers are shown once you pass, or after {view.fails_until_shown:d} more"
+            " attempts that do not."
+        )
+
+
+def _question(ctx: StepContext, marked: QuestionResult, answers_shown: bool) -> None:
+    """The question, the options chosen with their feedback, and (once shown) the answers.
+
+    Before the answers are shown, the options chosen in a multi-select question carry no
+    verdict one by one: which of them were right is what the retry asks.
+    """
+    question = marked.question
+    ctx.text(question.text)
+    mark_options = answers_shown or not question.multiple
+    for option in marked.chosen:
+        verdict = (" (right)" if option.correct else " (not right)") if mark_options else ""
+        st.markdown(f"You chose: *{ctx.label(option.text)}*{verdict}")
+        if option.feedback:
+            ctx.text(option.feedback)
+    if not answers_shown:
+        return
+    if not marked.right:
+        right = [o.text for o in question.options if o.correct]
+        st.markdown(f"Right answer: {ctx.label('; '.join(f'*{r}*' for r in right))}")
+    if question.explanation:
+        ctx.text(question.explanation)
