@@ -42,6 +42,16 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LrsSettings:
+    """The learning record store that xAPI statements go to; optional."""
+
+    url: str  # the xAPI endpoint, without a trailing slash: statements go to url + "/statements"
+    username: str
+    password: str = field(repr=False)
+    actor_email: bool = False  # name the learner by his email instead of an opaque id
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     content_dir: Path
@@ -52,13 +62,15 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     # Where learners reach the app (no trailing slash): links in reminders, certificates, xAPI.
     public_url: str = DEFAULT_PUBLIC_URL
+    lrs: LrsSettings | None = None
 
     def __repr__(self) -> str:
         return (
             f"Settings(database_url={redacted_url(self.database_url)!r}, "
             f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
             f"smtp={self.smtp!r}, min_group={self.min_group!r}, "
-            f"trusted_proxies={self.trusted_proxies!r}, public_url={self.public_url!r})"
+            f"trusted_proxies={self.trusted_proxies!r}, public_url={self.public_url!r}, "
+            f"lrs={self.lrs!r})"
         )
 
 
@@ -81,6 +93,7 @@ def load_settings(
         min_group=_min_group(values.get("ALLY_MIN_GROUP")),
         trusted_proxies=_trusted_proxies(values.get("ALLY_TRUSTED_PROXIES")),
         public_url=_public_url(values.get("ALLY_PUBLIC_URL")),
+        lrs=_lrs(values),
     )
 
 
@@ -192,6 +205,24 @@ def _public_url(value: Any) -> str:
     if scheme not in ("http", "https") or not separator or not host or "?" in url or "#" in url:
         raise SettingsError(f"ALLY_PUBLIC_URL must be an http:// or https:// address, got {url!r}")
     return url.rstrip("/")
+
+
+def _lrs(values: Mapping[str, Any]) -> LrsSettings | None:
+    """ALLY_LRS_URL and its credentials: all of them, or none."""
+    url = _text("ALLY_LRS_URL", values.get("ALLY_LRS_URL"))
+    if url is None:
+        return None
+    scheme, separator, rest = url.partition("://")
+    if scheme not in ("http", "https") or not separator or not rest.split("/", 1)[0]:
+        raise SettingsError(f"ALLY_LRS_URL must be an http:// or https:// address, got {url!r}")
+    username = _text("ALLY_LRS_USERNAME", values.get("ALLY_LRS_USERNAME"))
+    password = _text("ALLY_LRS_PASSWORD", values.get("ALLY_LRS_PASSWORD"))
+    if username is None or password is None:
+        raise SettingsError(
+            "ALLY_LRS_USERNAME and ALLY_LRS_PASSWORD are required with ALLY_LRS_URL"
+        )
+    actor_email = _flag("ALLY_LRS_ACTOR_EMAIL", values.get("ALLY_LRS_ACTOR_EMAIL"), default=False)
+    return LrsSettings(url.rstrip("/"), username, password, actor_email)
 
 
 def _port(value: Any) -> int:

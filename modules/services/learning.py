@@ -34,6 +34,7 @@ from modules.services.actors import Actor
 from modules.services.errors import InvalidInput, NotFound
 from modules.services.text import clean_text
 from modules.services.uow import UnitOfWork, UnitOfWorkFactory
+from modules.services.xapi_outbox import ProgressReporter
 from progress.errors import RecordNotFound
 from progress.journal_repo import CommitmentRecord
 from progress.learning_repo import LearnerRecord
@@ -78,11 +79,17 @@ class LearningService:
         uow: UnitOfWorkFactory,
         content: CourseContent,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        reporter: ProgressReporter | None = None,
     ) -> None:
         self.uow = uow
         self.content = content
         self.course = content.course
         self.today = today
+        self.reporter = reporter  # queues xAPI statements when an LRS is configured
+
+    def reporter_for(self, preview: bool) -> ProgressReporter | None:
+        """Who reports this progress to the LRS: nobody for previews or without an LRS."""
+        return None if preview else self.reporter
 
     # Reading
 
@@ -214,6 +221,8 @@ class LearningService:
         if done:
             ref = self.ref(module_id, step.id)
             uow.learning.mark_completed(actor.user_id, ref, self.version(module_id), preview)
+            if (reporter := self.reporter_for(preview)) is not None:
+                reporter.step_completed(uow, actor.user_id, ref, step)
         return done
 
     def complete_lesson(

@@ -38,11 +38,13 @@ from progress.tables.learning import (
 )
 from progress.tables.records import CertificateLookupRow, CertificateRow
 from progress.tables.tallies import FIGURE_KINDS, CohortFigureRow, CohortTallyRow
+from progress.tables.xapi import OUTBOX_STATUSES, XapiOutboxRow
 
 __all__ = [
     "CHECK_IN_OUTCOMES",
     "FIGURE_KINDS",
     "JOIN_CODE_LENGTH",
+    "OUTBOX_STATUSES",
     "QUALITIES",
     "ROLES",
     "STEP_STATUSES",
@@ -74,4 +76,5 @@ __all__ = [
     "UTCDateTime",
     "UserRoleRow",
     "UserRow",
+    "XapiOutboxRow",
 ]
