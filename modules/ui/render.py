@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from html import escape
 
 import streamlit as st
@@ -150,3 +151,71 @@ def site_link(label: str, path: str, *, primary: bool = False) -> None:
     )
     style = _LINK_STYLE.format(**colors)
     st.html(f'<a href="{escape(path)}" style="{style}">{escape(label)}</a>')
+
+
+def site_button(label: str, action: str, fields: Mapping[str, str]) -> None:
+    """A one-click POST to a route of this site (sign out), styled like `site_link`.
+
+    The form carries our own fixed fields (a CSRF token), never content or user text.
+    """
+    style = _LINK_STYLE.format(border="#c4c7cf", background="#fff", color="#31333f")
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in fields.items()
+    )
+    st.html(
+        f'<form method="post" action="{escape(action)}" style="margin:0">{hidden}'
+        f'<button type="submit" style="{style};cursor:pointer;font:inherit">'
+        f"{escape(label)}</button></form>"
+    )
+
+
+def progress_bar(fraction: float, label: str) -> None:
+    """A progress bar whose accessible name is `label` (st.progress names each "progress").
+
+    `label` is shown above the bar as plain text, the same words screen readers announce.
+    """
+    percent = round(100 * min(1.0, max(0.0, fraction)))
+    name = escape(label)
+    st.html(
+        '<div style="margin:.25rem 0 .5rem">'
+        f'<div aria-hidden="true" style="font-size:.875rem;margin-bottom:.3rem">{name}</div>'
+        f'<div role="progressbar" aria-label="{name}" aria-valuenow="{percent:d}"'
+        ' aria-valuemin="0" aria-valuemax="100" style="height:.5rem;border-radius:.25rem;'
+        'background:#e4e7ec;overflow:hidden">'
+        f'<div style="width:{percent:d}%;height:100%;background:#0f6e6e"></div></div></div>'
+    )
+
+
+# Moves keyboard focus (and so a screen reader) to a keyed container: `st.container(key=...)`
+# gives it the class st-key-<key>. Optionally the container `hold` ignores the pointer for a
+# moment: the second click of a double click must not land on what was just drawn under it.
+# Fixed markup, no content or user text; `turn` changes the element each time, so that the
+# browser runs it again.
+_FOCUS_SCRIPT = """<script data-turn="{turn}">
+(() => {{
+  const target = document.querySelector(".st-key-{key}");
+  const held = "{hold}" ? document.querySelector(".st-key-{hold}") : null;
+  if (held) {{
+    held.style.pointerEvents = "none";
+    setTimeout(() => {{ held.style.pointerEvents = ""; }}, {hold_ms:d});
+  }}
+  if (!target) return;
+  target.setAttribute("tabindex", "-1");
+  target.setAttribute("role", "region");
+  target.setAttribute("aria-label", "{label}");
+  target.focus();
+}})();
+</script>"""
+HOLD_MS = 600  # desktop systems allow up to 500 ms between the two clicks of a double click
+
+
+def focus_on(key: str, label: str, turn: str, *, hold: str = "") -> None:
+    """Move focus to the container keyed `key`, drawn before this; `label` names it."""
+    for name in (key, hold):
+        if name and not re.fullmatch(r"[\w-]+", name):
+            raise ValueError(f"not a container key: {name!r}")
+    script = _FOCUS_SCRIPT.format(
+        key=key, label=escape(label), turn=escape(turn), hold=hold, hold_ms=HOLD_MS
+    )
+    st.html(script, unsafe_allow_javascript=True)

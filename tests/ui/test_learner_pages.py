@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -81,13 +82,16 @@ def test_a_scenario_shows_one_node_at_a_time_and_resumes_on_reload(
     assert "She nods and looks away." in page and "The next morning she avoids your eye." in page
     reloaded = player(app_as, learner, "rounds")  # a refresh, or another device
     assert "The next morning she avoids your eye." in texts(reloaded)
-    assert len(reloaded.main.radio[0].options) == 3
+    assert len(_options(reloaded)) == 3
+
+
+def _options(at: AppTest) -> dict[str, Any]:
+    """The decision's buttons by choice id: one button per option, the option's text its label."""
+    return {b.key.split("-", 3)[3]: b for b in at.main.button if b.key.startswith("choose-")}
 
 
 def _choose(at: AppTest, choice_id: str) -> None:
-    radio = at.main.radio[0]
-    radio.set_value(choice_id)
-    next(b for b in at.button if b.label == "Choose").click()
+    _options(at)[choice_id].click()
     at.run()
     assert not at.exception, at.exception
 

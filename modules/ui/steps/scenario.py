@@ -1,14 +1,20 @@
-"""A branching scenario: one node at a time; at the ending, the path, the score, the coaching."""
+"""A branching scenario: one node at a time; at the ending, the path, the score, the coaching.
+
+Each option is its own full-width button: one click decides. The scenario is a fragment, so a
+choice reruns only it (not the page, its sidebar or its step list); the service call inside it
+checks the session, as every unit of work does. Reaching an ending reruns the whole page, which
+then shows the step as done. After a choice, focus moves to "What happens".
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from modules.course.models import Decision, Ending, Scenario
-from modules.services.errors import ServiceError
+from modules.services.errors import ServiceError, SignedOut
 from modules.services.practice import ScenarioView
-from modules.ui.render import plain
-from modules.ui.steps.common import StepContext, next_button
+from modules.ui.render import focus_on, plain, site_link
+from modules.ui.steps.common import StepContext, next_button, show_error
 
 QUALITY_LABEL = {"best": "Strong move", "okay": "Partly effective", "poor": "Backfired"}
 ENDING_LABEL = {"best": "the best outcome", "okay": "a partial outcome", "poor": "a poor outcome"}
@@ -17,17 +23,55 @@ QUALITY_ICON = {
     "okay": ":material/adjust:",
     "poor": ":material/cancel:",
 }
-
+CONSEQUENCE = "ally-consequence"
+DECISION = "ally-decision"
 
 _PROBLEM = "ally_scenario_problem"
+_SIGNED_OUT = "ally_scenario_signed_out"
+_ENDED = "ally_scenario_ended"
 
 
 def render(ctx: StepContext, step: Scenario) -> None:
-    page = ctx.page
+    _scenario(ctx, step)
+
+
+def _view_key(ctx: StepContext, step: Scenario) -> str:
+    return f"ally_scenario_view_{ctx.module.id}_{step.id}_{int(ctx.preview)}"
+
+
+@st.fragment
+def _scenario(ctx: StepContext, step: Scenario) -> None:
+    signed_out = st.session_state.pop(_SIGNED_OUT, None)
+    if signed_out:
+        _sign_in_again(signed_out)
+        return
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
         st.warning(plain(problem))
-    view = page.practice.scenario_view(page.actor, ctx.module.id, step.id, ctx.preview)
+    # A choice's callback leaves the view its unit of work returned: no second read.
+    chosen: ScenarioView | None = st.session_state.pop(_view_key(ctx, step), None)
+    if chosen is not None and st.session_state.pop(_ENDED, False):
+        st.session_state[_view_key(ctx, step)] = chosen
+        st.rerun()  # the whole page: its progress and step list now show the step done
+    try:
+        view = chosen or ctx.page.practice.scenario_view(
+            ctx.page.actor, ctx.module.id, step.id, ctx.preview
+        )
+    except SignedOut as error:
+        _sign_in_again(str(error))
+        return
+    except ServiceError as error:
+        show_error(error)
+        return
+    _show(ctx, step, view, just_chosen=chosen is not None)
+
+
+def _sign_in_again(message: str) -> None:
+    st.warning(plain(message), icon=":material/logout:")
+    site_link("Sign in", "/auth/login", primary=True)
+
+
+def _show(ctx: StepContext, step: Scenario, view: ScenarioView, *, just_chosen: bool) -> None:
     if view.restarted:
         st.info("This scenario was updated since your last visit, so it starts again from the top.")
     if view.state.path:  # the situation stays at hand without pushing the story down
@@ -37,52 +81,68 @@ def render(ctx: StepContext, step: Scenario) -> None:
         with st.container(border=True):
             ctx.text(step.intro)
     if view.state.feedback:
-        with st.container(border=True):
-            st.caption("What happens")
+        with st.container(border=True, key=CONSEQUENCE):
+            st.markdown("**What happens**")
             ctx.text(view.state.feedback)
     node = view.state.node
     if isinstance(node, Decision):
         _decision(ctx, step, view, node)
     elif isinstance(node, Ending):
         _ending(ctx, step, view, node)
+    if just_chosen and view.state.feedback:
+        turn = f"{view.attempt_id}-{view.position}"
+        focus_on(CONSEQUENCE, "What happens", turn, hold=DECISION)
 
 
 def _decision(ctx: StepContext, step: Scenario, view: ScenarioView, node: Decision) -> None:
     ctx.text(node.text)
-    labels = {c.id: ctx.label(c.text) for c in view.choices}
-    form = f"decide-{view.attempt_id}-{view.position}"
-    with st.form(key=form):
-        st.radio(
-            "Your choice",
-            list(labels),
-            index=None,
-            format_func=labels.__getitem__,
-            key=f"{form}-choice",
-            label_visibility="collapsed",
-        )
-        st.form_submit_button(
-            "Choose", type="primary", on_click=_choose, args=(ctx, step, view, form)
-        )
+    st.markdown("**What do you do?**")
+    # Keys name the attempt and position: a second click on a button already answered (a
+    # double click, a stale tab) finds no widget on the next decision, and the service
+    # records one choice per position whatever arrives.
+    with st.container(key=DECISION):
+        for choice in view.choices:
+            st.button(
+                ctx.label(choice.text),
+                key=f"choose-{view.attempt_id}-{view.position}-{choice.id}",
+                on_click=_choose,
+                args=(ctx, step, view, choice.id),
+                width="stretch",
+            )
 
 
-def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, form: str) -> None:
-    """Runs before the page does, so the page shows the consequence in the same run."""
-    picked = st.session_state.get(f"{form}-choice")
-    if picked is None:
-        st.session_state[_PROBLEM] = "Pick one of the options first."
-        return
+def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, choice_id: str) -> None:
+    """Runs before the fragment does, so the fragment shows the consequence in the same run."""
     try:
-        ctx.page.practice.choose(
+        chosen = ctx.page.practice.choose(
             ctx.page.actor,
             ctx.module.id,
             step.id,
             view.attempt_id,
             view.position,
-            picked,
+            choice_id,
             ctx.preview,
         )
+    except SignedOut as error:
+        st.session_state[_SIGNED_OUT] = str(error)
+        return
     except ServiceError as error:
         st.session_state[_PROBLEM] = str(error)
+        return
+    st.session_state[_view_key(ctx, step)] = chosen
+    st.session_state[_ENDED] = chosen.state.ended and not view.state.ended
+
+
+def _replay(ctx: StepContext, step: Scenario) -> None:
+    try:
+        replayed = ctx.page.practice.replay(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
+    except SignedOut as error:
+        st.session_state[_SIGNED_OUT] = str(error)
+        return
+    except ServiceError as error:
+        st.session_state[_PROBLEM] = str(error)
+        return
+    st.session_state[_view_key(ctx, step)] = replayed
 
 
 def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending) -> None:
@@ -94,7 +154,7 @@ def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending
     columns[0].metric("Score for this attempt", f"{score:.0%}")
     if view.earlier_scores:
         columns[1].metric("Best earlier attempt", f"{max(view.earlier_scores):.0%}")
-    st.caption("The path you took")
+    st.markdown("**The path you took**")
     for number, taken in enumerate(view.state.path, start=1):
         quality = taken.choice.quality
         st.markdown(
@@ -103,12 +163,16 @@ def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending
         )
     if ending.coaching:
         with st.container(border=True):
-            st.caption("Coaching")
+            st.markdown("**Coaching**")
             ctx.text(ending.coaching)
     left, right = st.columns(2)
     with left:
-        if st.button("Play it again", icon=":material/replay:", key="replay"):
-            ctx.page.practice.replay(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
-            st.rerun()
+        st.button(
+            "Play it again",
+            icon=":material/replay:",
+            key=f"replay-{view.attempt_id}",
+            on_click=_replay,
+            args=(ctx, step),
+        )
     with right:
         next_button(ctx)
