@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,17 @@ def app_server(app_database: Path) -> Iterator[str]:
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    folder = app_database.parent
-    env = {**os.environ, "ALLY_DATABASE_URL": f"sqlite:///{app_database}"}
+    with serve_app(app_database) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve_app(database: Path, **settings: str) -> Iterator[str]:
+    """`streamlit run app.py` on the SQLite file `database` with ALLY_ `settings`; its URL.
+
+    The server's log is written beside the database; the server is stopped on leaving.
+    """
+    env = {**os.environ, "ALLY_DATABASE_URL": f"sqlite:///{database}", **settings}
     env.pop("ALLY_ALLOW_SIGNUP", None)
     port = free_port()
     command = [
@@ -92,7 +102,7 @@ def app_server(app_database: Path) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    log = folder / "server.log"
+    log = database.parent / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             command,
