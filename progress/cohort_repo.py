@@ -5,6 +5,7 @@ Roles and ownership are checked in the services; these functions trust their cal
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -61,8 +62,9 @@ class AssignmentRecord:
     cohort_id: int
     module_id: str
     due_date: date
-    assigned_by: int
+    assigned_by: int | None  # None once the facilitator who set it deleted his account
     created_at: datetime
+    assigned_by_name: str | None = None  # read by `assignments` only
 
 
 def normalize_join_code(code: str) -> str:
@@ -289,13 +291,17 @@ def remove_assignment(session: Session, cohort_id: int, module_id: str) -> None:
 
 
 def assignments(session: Session, cohort_id: int) -> list[AssignmentRecord]:
-    """The cohort's assignments, soonest due first."""
+    """The cohort's assignments, soonest due first, with the name of who set each."""
     query = (
-        select(AssignmentRow)
+        select(AssignmentRow, UserRow.display_name)
+        .outerjoin(UserRow, UserRow.id == AssignmentRow.assigned_by)
         .where(AssignmentRow.cohort_id == cohort_id)
         .order_by(AssignmentRow.due_date, AssignmentRow.module_id)
     )
-    return [_assignment_record(row) for row in session.scalars(fresh(query))]
+    return [
+        dataclasses.replace(_assignment_record(row), assigned_by_name=name)
+        for row, name in session.execute(fresh(query))
+    ]
 
 
 def assignments_for_learner(
