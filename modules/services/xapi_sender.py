@@ -89,7 +89,7 @@ class Backoff:
     most: float = 300.0
 
     def delay(self, failures: int) -> float:
-        base = min(self.first * 2 ** max(failures - 1, 0), self.most)
+        base = min(self.first * 2.0 ** max(failures - 1, 0), self.most)
         return base * random.uniform(0.5, 1.0)
 
 
