@@ -76,7 +76,8 @@ from websockets.asyncio.client import ClientConnection  # noqa: E402
 from websockets.typing import Origin, Subprotocol  # noqa: E402
 
 TRIVIAL_SCRIPT = ROOT / "bench" / "trivial" / "app.py"
-APP_SCRIPT = ROOT / "app.py"
+TRIVIAL_TARGET = "bench.trivial.asgi:app"  # the same page, served as the app is
+APP_TARGET = "app:app"
 PASSWORD = "load benchmark password, long enough"
 HOST = "127.0.0.1"  # every byte of traffic stays on this machine
 ALERT_NAMES = {1: "error", 2: "warning"}  # streamlit.proto.Alert.Format ERROR, WARNING
@@ -129,6 +130,7 @@ class Run:
     elements: dict[tuple[int, ...], Element] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    fragments: dict[str, str] = field(default_factory=dict)  # widget id -> its fragment's id
 
     def text(self) -> str:
         return normal(" ".join(t for e in self.elements.values() for t in element_texts(e)))
@@ -142,6 +144,10 @@ class Run:
             if button.label == label:
                 return button
         raise BenchError(f"no button {label!r} on the page")
+
+    def fragment_of(self, widget: Any) -> str | None:
+        """The fragment a widget was drawn in: its rerun names it, as the frontend does."""
+        return self.fragments.get(widget.id)
 
     def expect(self, *texts: str) -> None:
         shown = self.text()
@@ -186,6 +192,7 @@ class Tab:
         *,
         page: str | None = None,
         query: str | None = None,
+        fragment: str | None = None,
     ) -> Run:
         """Send rerun_script as the frontend does and read until the chain's script_finished.
 
@@ -206,6 +213,8 @@ class Tab:
             self.query = query or ""
         state.query_string = self.query
         state.widget_states.widgets.extend(widgets)
+        if fragment:
+            state.fragment_id = fragment
         state.context_info.timezone = "UTC"
         state.context_info.locale = "en-US"
         message = BackMsg()
@@ -252,6 +261,9 @@ class Tab:
                 element = delta.new_element
                 run.elements[tuple(msg.metadata.delta_path)] = element
                 element_kind = element.WhichOneof("type")
+                widget_id = getattr(getattr(element, element_kind), "id", None)
+                if delta.fragment_id and isinstance(widget_id, str):
+                    run.fragments[widget_id] = delta.fragment_id
                 if element_kind == "exception":
                     run.problems.append(f"exception element: {element.exception.message!r}")
                 elif element_kind == "alert" and element.alert.format in ALERT_NAMES:
@@ -328,17 +340,47 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Server:
-    """One `streamlit run` process on 127.0.0.1, run from the checkout (its .streamlit/)."""
+def serve_command(target: str, port: int) -> list[str]:
+    """One replica as the production recipe starts it: uvicorn serving an st.App."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--ws",
+        "websockets-sansio",
+        "--no-access-log",
+    ]
 
-    def __init__(self, script: Path, env: dict[str, str], log: Path) -> None:
+
+def plain_command(script: Path, port: int) -> list[str]:
+    """`streamlit run`, as a newcomer starts it (Streamlit's own socket: Nagle stays on)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        HOST,
+    ]
+
+
+class Server:
+    """One server process on 127.0.0.1, run from the checkout (its .streamlit/config.toml)."""
+
+    def __init__(self, command: Callable[[int], list[str]], env: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.log = log
-        command = [sys.executable, "-m", "streamlit", "run", str(script)]
-        command += ["--server.port", str(self.port), "--server.address", HOST]
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                command(self.port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
             )
 
     def wait_ready(self, timeout: float) -> None:
@@ -524,17 +566,17 @@ async def learner_client(
         attempt, position = 0, 0
         for _ in range(decisions):
             if not hasattr(node, "choices"):  # an ending: play it again
+                again = run.button("Play it again")
                 run = await timed(
-                    stats, "replay", tab.rerun([trigger(run.button("Play it again"))])
+                    stats, "replay", tab.rerun([trigger(again)], fragment=run.fragment_of(again))
                 )
                 attempt, position, node = attempt + 1, 0, plan.node(scenario.start)
                 run.expect(probe(node.text))
             choice = rng.choice(node.choices)
-            radio = next(r for r in run.of_kind("radio") if r.form_id.startswith("decide-"))
-            label = match_label(radio.options, choice.text)
-            submit = next(b for b in run.of_kind("button") if b.is_form_submitter)
+            options = {b.label: b for b in run.of_kind("button") if "choose-" in b.id}
+            button = options[match_label(options, choice.text)]  # one button per option
             run = await timed(
-                stats, "choose", tab.rerun([radio_value(radio, label), trigger(submit)])
+                stats, "choose", tab.rerun([trigger(button)], fragment=run.fragment_of(button))
             )
             following = plan.node(choice.next)
             run.expect(probe(choice.feedback), probe(following.text))
@@ -697,9 +739,13 @@ async def measured(server: Server, stats: Stats, clients: list[Any]) -> Phase:
 
 
 async def trivial_phase(
-    n: int, args: argparse.Namespace, folder: Path, env: dict[str, str]
+    n: int,
+    args: argparse.Namespace,
+    folder: Path,
+    env: dict[str, str],
+    command: Callable[[int], list[str]] = lambda port: serve_command(TRIVIAL_TARGET, port),
 ) -> Phase:
-    server = Server(TRIVIAL_SCRIPT, env, folder / f"trivial-{n}.log")
+    server = Server(command, env, folder / f"trivial-{n}-{len(os.listdir(folder))}.log")
     warm, stats = Stats(), Stats()
     try:
         await asyncio.to_thread(server.wait_ready, args.timeout)
@@ -736,7 +782,11 @@ async def app_phase(
         Learner(user_id, email, plans[i % len(plans)], seed=i)
         for i, (user_id, email) in enumerate(zip(ids, emails, strict=True))
     ]
-    server = Server(APP_SCRIPT, server_env(db, content_dir), folder / f"app-{n}.log")
+    server = Server(
+        lambda port: serve_command(APP_TARGET, port),
+        server_env(db, content_dir),
+        folder / f"app-{n}.log",
+    )
     warm, stats = Stats(), Stats()
     try:
         await asyncio.to_thread(server.wait_ready, args.timeout)
