@@ -54,6 +54,12 @@ def course_pages() -> list[st.Page]:
             icon=":material/insights:",
         ),
         st.Page(
+            "pages/account.py",
+            title="My data and account",
+            url_path="account",
+            icon=":material/badge:",
+        ),
+        st.Page(
             "pages/privacy.py",
             title="What facilitators can see",
             url_path="privacy",
