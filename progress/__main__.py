@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
             return _migrate()
         if arguments.command == "create-user":
             return _create_user(arguments, stdin or sys.stdin)
+        if arguments.command == "xapi":
+            return _xapi(arguments)
         return _revision(arguments.message)
     except (UsageError, SettingsError) as error:
         return _fail(str(error), 2)
@@ -63,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--role", action="append", choices=ROLES, help="may repeat; default: learner"
     )
+    xapi = commands.add_parser("xapi", help="xAPI statements: export them, or count the outbox")
+    actions = xapi.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export", help="every learner's statements since DATE as JSON lines (no LRS needed)"
+    )
+    export.add_argument("--since", required=True, metavar="DATE", help="2026-01-31, UTC")
+    export.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
+    actions.add_parser("status", help="how many statements are pending, sent and rejected")
     revision = commands.add_parser(
         "revision", help="(developers) write a migration for changes to progress/tables"
     )
@@ -93,6 +103,36 @@ def _create_user(arguments: argparse.Namespace, stdin: TextIO) -> int:
     print(f"created user {user.id} {user.email} with roles: {', '.join(sorted(user.roles))}")
     if user.roles - requested:
         print("the first account is always an administrator and facilitator")
+    return 0
+
+
+def _xapi(arguments: argparse.Namespace) -> int:
+    # Imported here: the other commands need no course content and no services.
+    from modules.course.validation import validate_directory
+    from modules.services.runtime import runtime
+    from modules.services.xapi_export import export_statements, parse_since
+    from progress import xapi_repo
+
+    rt = runtime(load_settings())
+    if arguments.action == "status":
+        with rt.transaction() as session:
+            counts = xapi_repo.counts(session)
+        note = "" if rt.settings.lrs else " (ALLY_LRS_URL is not set: nothing is queued)"
+        print(f"{counts.pending} pending, {counts.sent} sent, {counts.rejected} rejected{note}")
+        return 0
+    try:
+        since = parse_since(arguments.since)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    content = validate_directory(rt.settings.content_dir).content
+    if content is None:
+        raise UsageError("the course has errors: see python -m modules validate")
+    if arguments.output is None:
+        written = export_statements(rt, content, since, sys.stdout)
+    else:
+        with open(arguments.output, "w", encoding="utf-8", newline="\n") as out:
+            written = export_statements(rt, content, since, out)
+    print(f"{written} statement(s) since {since.isoformat()}", file=sys.stderr)
     return 0
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from modules.course.completion import module_complete
+from modules.course.completion import course_complete, module_complete
 from modules.course.models import CourseContent, Step
 from modules.services.uow import UnitOfWork, XapiRepository
 from modules.services.xapi import StatementBuilder, voiding
@@ -58,11 +58,10 @@ class ProgressReporter:
         statements = [self.builder.step_experienced(account, ref, step, at)]
         if self._module_done(uow, user_id, ref.module_id):
             statements.append(self.builder.module_completed(account, ref.module_id, at))
-            if all(
-                self._module_done(uow, user_id, m.id)
-                for m in self.content.listed_modules
-                if m.id != ref.module_id
-            ):
+            course = self.content.course
+            others = [m for m in course.modules if m != ref.module_id]
+            done = [ref.module_id, *(m for m in others if self._module_done(uow, user_id, m))]
+            if course_complete(course, done):  # the one rule, as certificates ask it
                 statements.append(self.builder.course_completed(account, at))
         uow.xapi.enqueue(user_id, [s for s in statements if s is not None])
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from modules.services.runtime import Runtime
 from modules.services.xapi import XAPI_VERSION
 from modules.settings import LrsSettings
 from progress import xapi_repo
@@ -209,18 +210,15 @@ _lock = threading.Lock()
 _running: dict[str, SenderThread] = {}
 
 
-def start_sender(
-    sessions: sessionmaker[Session], database_url: str, lrs: LrsSettings | None
-) -> SenderThread | None:
+def start_sender(rt: Runtime) -> SenderThread | None:
     """The process's sender for this database, started once; None when no LRS is set."""
-    if lrs is None:
+    if rt.settings.lrs is None:
         return None
     with _lock:
-        found = _running.get(database_url)
+        found = _running.get(rt.settings.database_url)
         if found is None or not found.alive:
-            found = _running[database_url] = SenderThread(
-                OutboxSender(sessions, LrsClient(lrs))
-            ).start()
+            sender = OutboxSender(rt.sessions, LrsClient(rt.settings.lrs))
+            found = _running[rt.settings.database_url] = SenderThread(sender).start()
         return found
 
 

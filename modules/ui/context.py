@@ -14,6 +14,7 @@ from modules.services.actors import ADMIN, FACILITATOR, Actor
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import runtime
+from modules.services.xapi_outbox import ProgressReporter
 from modules.ui.identity import current_actor
 from modules.ui.render import site_link
 from modules.ui.state import content_dir, current_content
@@ -29,7 +30,9 @@ class Page:
 
 
 def build_page(actor: Actor, content: CourseContent) -> Page:
-    learning = LearningService(runtime().uow, content)
+    rt = runtime()
+    reporter = ProgressReporter.for_settings(rt.settings, content)
+    learning = LearningService(rt.uow, content, reporter=reporter)
     return Page(actor, content, learning, Practice(learning), Bibliography(content.course.sources))
 
 

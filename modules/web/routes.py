@@ -23,6 +23,7 @@ from modules.services import accounts
 from modules.services.accounts import SESSION_COOKIE, SESSION_LIFETIME, SignedIn
 from modules.services.errors import DATABASE_DOWN
 from modules.services.runtime import Runtime, runtime
+from modules.services.xapi_sender import start_sender
 from modules.web import csrf, pages
 from modules.web.client import client_address
 from modules.web.html import with_query
@@ -187,7 +188,14 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
         await run_in_threadpool(lambda: accounts.clean_up(runtime()))
     except Exception:  # the app should still start; the pages will show the real error
         log.exception("clean-up of expired sign-in sessions failed")
+    sender = None
+    try:  # the process's xAPI sender, when an LRS is configured
+        sender = await run_in_threadpool(lambda: start_sender(runtime()))
+    except Exception:  # statements wait in the outbox for the next start
+        log.exception("the xAPI sender could not start")
     yield
+    if sender is not None:
+        await run_in_threadpool(sender.stop)
 
 
 async def _form(request: Request) -> FormData | None:

@@ -113,6 +113,8 @@ def test_the_guide_example_validates_with_the_warnings_it_names(tmp_path: Path) 
         "python -m progress migrate",
         "python -m progress create-user",
         "python -m progress revision",
+        "python -m progress xapi export",
+        "python -m progress xapi status",
         "python bench/content.py",
         "python bench/player.py",
         "python bench/dashboard.py",
