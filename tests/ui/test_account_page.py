@@ -114,3 +114,26 @@ def test_the_right_password_deletes_the_account(app_as: AppAs, member: Actor) ->
     assert any("have been deleted" in s.value for s in at.success)
     assert count(UserRow, member.user_id) == 0
     assert count(ReflectionRow, member.user_id) == 0
+
+
+def test_an_administrator_revokes_a_certificate(app_as: AppAs, member: Actor) -> None:
+    complete_course(member)
+    at = account_page(app_as, member)
+    next(b for b in at.button if b.label == "Get my certificate").click().run()
+    admin = Actor(1, "Fay Okoro", frozenset({"admin", "facilitator"}))
+    people = app_as(admin)
+    people.switch_page("pages/admin.py")
+    people.run()
+    assert not people.exception, people.exception
+    revoke = next(s for s in people.selectbox if s.label.startswith("Revoke a certificate"))
+    revoke.select_index(0)
+    next(b for b in people.button if b.label == "Revoke").click().run()
+    assert not people.exception, people.exception
+    with runtime().sessions.begin() as session:
+        revoked = session.scalar(
+            select(CertificateRow.revoked_at).where(CertificateRow.user_id == member.user_id)
+        )
+    assert revoked is not None
+    mine = account_page(app_as, member)
+    assert any("withdrawn" in w.value for w in mine.warning)
+    assert len(mine.get("download_button")) == 1  # only the data now

@@ -1,10 +1,11 @@
-"""People (administrators only): everyone's roles, reset links and invitations."""
+"""People (administrators only): everyone's roles, reset links, invitations and certificates."""
 
 import streamlit as st
 
 from modules.services import accounts
 from modules.services.actors import ADMIN, LEARNER, ROLES
-from modules.services.errors import PermissionDenied
+from modules.services.certificates import CertificateService
+from modules.services.errors import PermissionDenied, ServiceError
 from modules.services.runtime import runtime
 from modules.ui.context import guard
 from modules.ui.people import (
@@ -15,7 +16,8 @@ from modules.ui.people import (
     send_link_by_mail,
     show_new_link,
 )
-from modules.ui.render import plain
+from modules.ui.render import option, plain
+from modules.ui.state import current_content
 
 actor = guard(ADMIN)
 st.title("People")
@@ -66,4 +68,44 @@ with st.form("invite", clear_on_submit=True):
             st.error(plain(str(problem)))
         else:
             remember_link(link, invitation=True, sent=send_link_by_mail(rt, link, True))
+            st.rerun()
+
+st.subheader("Certificates")
+content = current_content().content
+if content is None:
+    st.caption("The course is being updated; certificates show again once it loads.")
+    st.stop()
+certificates = CertificateService(rt, content)
+issued = certificates.issued(actor)
+if not issued:
+    st.caption("No certificates yet. Learners get one on My data and account once they finish.")
+    st.stop()
+st.dataframe(
+    [
+        {
+            "Holder": option(c.certificate.holder_name),
+            "Email": option(c.email),
+            "Completed": f"{c.certificate.completed_on:%Y-%m-%d}",
+            "Code": c.certificate.code,
+            "Status": "revoked" if c.certificate.revoked_at else "valid",
+        }
+        for c in issued
+    ],
+    hide_index=True,
+)
+valid = [c for c in issued if c.certificate.revoked_at is None]
+with st.form("revoke-certificate"):
+    chosen = st.selectbox(
+        "Revoke a certificate (its code is then denied at /verify; this cannot be undone)",
+        valid,
+        index=None,
+        format_func=lambda c: option(f"{c.certificate.holder_name} ({c.email})"),
+    )
+    if st.form_submit_button("Revoke") and chosen is not None:
+        try:
+            certificates.revoke(actor, chosen.certificate.id)
+        except ServiceError as problem:
+            st.error(plain(str(problem)))
+        else:
+            st.toast(f"The certificate of {plain(chosen.certificate.holder_name)} is revoked.")
             st.rerun()
