@@ -20,6 +20,7 @@ HEADER = (
     "started",
     "completed",
     "best knowledge-check score (%)",
+    "certificate (course completed on)",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,12 +36,20 @@ class ProgressRow:
     started: date | None
     completed: date | None
     best_score: float | None  # best knowledge-check score, 0-1; None when none was submitted
+    certificate: date | None = None  # when the course was completed, if he holds a certificate
 
 
 def progress_rows(
-    cohort: CohortSettings, dashboard: Dashboard, best_scores: Mapping[tuple[int, str], float]
+    cohort: CohortSettings,
+    dashboard: Dashboard,
+    best_scores: Mapping[tuple[int, str], float],
+    certificates: Mapping[int, date] | None = None,
 ) -> list[ProgressRow]:
-    """One row per learner and listed module, dates in the cohort's time zone."""
+    """One row per learner and listed module, dates in the cohort's time zone.
+
+    `certificates`: who holds a valid certificate (user id: course completed on).
+    """
+    held = certificates or {}
 
     def day(moment: datetime | None) -> date | None:
         return cohort.local_date(moment) if moment is not None else None
@@ -55,6 +64,7 @@ def progress_rows(
             started=day(cell.started_at),
             completed=day(cell.completed_at),
             best_score=best_scores.get((learner.user_id, cell.module_id)),
+            certificate=held.get(learner.user_id),
         )
         for learner in dashboard.learners
         for cell in learner.cells
@@ -76,6 +86,7 @@ def progress_csv(rows: Iterable[ProgressRow]) -> bytes:
                 row.started.isoformat() if row.started else "",
                 row.completed.isoformat() if row.completed else "",
                 "" if row.best_score is None else f"{round(row.best_score * 100)}",
+                row.certificate.isoformat() if row.certificate else "",
             )
         )
     return buffer.getvalue().encode("utf-8-sig")

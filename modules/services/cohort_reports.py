@@ -30,7 +30,7 @@ from modules.cohorts.reminders import Reminder, reminders
 from modules.services.actors import Actor
 from modules.services.cohorts import CohortService
 from modules.services.errors import NotFound
-from progress import cohort_repo, report_repo, tally_repo
+from progress import certificate_repo, cohort_repo, report_repo, tally_repo
 from progress.report_repo import FigureBasisRow
 
 
@@ -103,12 +103,15 @@ class CohortReports:
         )
 
     def export_csv(self, actor: Actor, cohort_id: int) -> bytes:
-        """learner, email, module, status, dates, best knowledge-check score; no scenario detail."""
+        """learner, email, module, status, dates, best quiz score, certificate; no scenario detail."""
         board = self.dashboard(actor, cohort_id)
         with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
             best = report_repo.best_quiz_scores(session, cohort_id, self.content.course.id)
-        return progress_csv(progress_rows(self.service.settings_of(cohort), board, best))
+            learners = [learner.user_id for learner in board.learners]
+            held = certificate_repo.holders(session, self.content.course.id, learners)
+        rows = progress_rows(self.service.settings_of(cohort), board, best, held)
+        return progress_csv(rows)
 
     def reminders(self, actor: Actor, cohort_id: int) -> list[Reminder]:
         return reminders(self.dashboard(actor, cohort_id), sender=actor.display_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 
 from modules.course.certificate import normalize_code, spaced
 from modules.services.certificates import LOOKUP_BURST, TooManyLookups, verify
+from modules.services.cohort_reports import CohortReports
 from modules.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.integration import records_world
 from tests.integration.records_world import PUBLIC_URL, World
@@ -92,3 +94,22 @@ def test_the_lookup_throttle_refuses_a_burst_from_one_address_only(world: World)
     assert not verify(world.rt, "0" * 16, "198.51.100.8", now).valid  # another address
     later = now + timedelta(seconds=refused.value.seconds)
     assert not verify(world.rt, "0" * 16, "198.51.100.7", later).valid  # its turn came
+
+
+def test_the_facilitators_export_lists_who_holds_one(world: World) -> None:
+    reports = CohortReports(world.cohorts)
+    world.complete_course()
+    before = list(
+        csv.reader(
+            io.StringIO(reports.export_csv(world.owner, world.cohort_id).decode("utf-8-sig"))
+        )
+    )
+    assert before[0][-1] == "certificate (course completed on)"
+    assert [row[-1] for row in before[1:]] == [""]
+    certificate = world.certificates.issue(world.learner)
+    text = reports.export_csv(world.owner, world.cohort_id).decode("utf-8-sig")
+    (row,) = list(csv.reader(io.StringIO(text)))[1:]
+    assert (row[0], row[-1]) == ("Lee Learner", certificate.completed_on.isoformat())
+    world.certificates.revoke(world.owner, certificate.id)
+    text = reports.export_csv(world.owner, world.cohort_id).decode("utf-8-sig")
+    assert [r[-1] for r in list(csv.reader(io.StringIO(text)))[1:]] == [""]

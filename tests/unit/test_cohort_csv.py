@@ -29,6 +29,7 @@ HEADER = [
     "started",
     "completed",
     "best knowledge-check score (%)",
+    "certificate (course completed on)",
 ]
 
 
@@ -99,7 +100,13 @@ def test_every_text_cell_is_inert(cell: str, expected: str) -> None:
 )
 def test_dates_and_scores(changes: dict[str, Any], expected: list[str]) -> None:
     (_, back) = read_back(progress_csv([row(**changes)]))
-    assert back[4:] == expected
+    assert back[4:7] == expected
+    assert back[7] == ""  # no certificate
+
+
+def test_a_certificate_holder_shows_the_day_he_completed_the_course() -> None:
+    (_, back) = read_back(progress_csv([row(certificate=date(2025, 3, 9))]))
+    assert back[7] == "2025-03-09"
 
 
 def test_opens_cleanly_in_excel() -> None:
@@ -130,7 +137,9 @@ def test_rows_from_the_dashboard_in_the_cohort_time_zone(content: CourseContent)
         self_assessment=[],
         now=datetime(2025, 3, 10, tzinfo=UTC),
     )
-    rows = progress_rows(cohort, board, {(1, "sample"): 0.5, (2, "survey"): 1.0})
+    rows = progress_rows(
+        cohort, board, {(1, "sample"): 0.5, (2, "survey"): 1.0}, {1: date(2025, 3, 3)}
+    )
     back = read_back(progress_csv(rows))
     assert back[1:] == [
         [
@@ -141,6 +150,7 @@ def test_rows_from_the_dashboard_in_the_cohort_time_zone(content: CourseContent)
             "2025-03-01",
             "2025-03-03",
             "50",
+            "2025-03-03",
         ],
-        ["Ana", "a@h.org", "A sample module", "Not started", "", "", ""],
+        ["Ana", "a@h.org", "A sample module", "Not started", "", "", "", ""],
     ]
