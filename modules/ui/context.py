@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -18,6 +19,7 @@ from modules.services.xapi_outbox import ProgressReporter
 from modules.ui.identity import current_actor
 from modules.ui.render import site_link
 from modules.ui.state import content_dir, current_content
+from modules.web.next_path import page_target, sign_in_path
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def guard(role: str | None = None) -> Actor:
     actor = current_actor()
     if actor is None:
         st.warning("Please sign in to continue.")
-        site_link("Sign in", "/auth/login", primary=True)
+        site_link("Sign in", sign_in_here(), primary=True)
         st.stop()
     allowed = {
         None: True,
@@ -56,6 +58,13 @@ def guard(role: str | None = None) -> Actor:
         st.error(NOT_FOR_YOU.get(role or "", "You cannot open this page."))
         st.stop()
     return actor
+
+
+def sign_in_here() -> str:
+    """The sign-in link that comes back to this page, with its query, afterwards."""
+    url = st.context.url
+    path = urlsplit(url).path if url else "/"
+    return sign_in_path(page_target(path, urlencode(st.query_params.to_dict())))
 
 
 NOT_FOR_YOU = {

@@ -58,5 +58,22 @@ def accepts(key: str, cookie: str | None, field: str | None) -> bool:
     return hmac.compare_digest(cookie.encode(), field.encode()) and is_valid(key, cookie)
 
 
+def for_session(key: str, session_hash: str) -> str:
+    """The token of a form shown inside the app (sign out), bound to the sign-in session.
+
+    A Streamlit page cannot set the CSRF cookie, but it knows its session: this token is a
+    synchronizer token. Another site can neither read it nor make one without the key, and a
+    cross-site POST does not carry the (SameSite=Lax) session cookie it would have to match.
+    """
+    return hmac.new(key.encode(), f"session:{session_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def accepts_for_session(key: str, session_hash: str | None, field: str | None) -> bool:
+    """True when the form's field is the token of the session the request comes from."""
+    if not session_hash or not field or len(field) > MAX_TOKEN_LENGTH:
+        return False
+    return hmac.compare_digest(field.encode(), for_session(key, session_hash).encode())
+
+
 def _signature(key: str, nonce: str) -> str:
     return hmac.new(key.encode(), f"csrf:{nonce}".encode(), hashlib.sha256).hexdigest()

@@ -109,14 +109,16 @@ class AuthViews:
         if request.method == "GET":
             return _page(request, pages.logout(token), token)
         form = await _form(request)
-        if form is None or not _csrf_ok(rt, request, form):
-            return _refused(request, rt, "/auth/logout")
         session_token = request.cookies.get(SESSION_COOKIE)
         if session_token:
             await run_in_threadpool(accounts.sign_out, rt, session_token)
         response = RedirectResponse("/", status_code=303, headers=SECURITY_HEADERS)
         response.delete_cookie(
             SESSION_COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax"
+        if form is None or not (
+            _csrf_ok(rt, request, form) or _signed_out_from_the_app(rt, session_token, form)
+        ):
+            return _refused(request, rt, "/auth/logout")
         )
         return response
 
@@ -227,6 +229,15 @@ def _page(
     status: int = 200,
     extra_headers: dict[str, str] | None = None,
 ) -> Response:
+def _signed_out_from_the_app(rt: Runtime, session_token: str | None, form: FormData) -> bool:
+    """The sidebar's one-click sign-out: its token is bound to this browser's session."""
+    if not session_token:
+        return False
+    key = csrf.signing_key(rt)
+    field = _text(form, csrf.CSRF_FIELD)
+    return csrf.accepts_for_session(key, accounts.session_hash(session_token), field)
+
+
     response = HTMLResponse(html, status, headers={**SECURITY_HEADERS, **(extra_headers or {})})
     if request.cookies.get(csrf.CSRF_COOKIE) != csrf_token:
         response.set_cookie(
