@@ -8,7 +8,7 @@ import streamlit as st
 
 from modules.services.errors import ServiceError
 from modules.ui.facilitate.common import CohortTab
-from modules.ui.render import plain
+from modules.ui.render import option, plain
 
 
 def render(tab: CohortTab) -> None:
@@ -17,7 +17,12 @@ def render(tab: CohortTab) -> None:
     if current:
         st.dataframe(
             [
-                {"Module": tab.module_title(a.module_id), "Due": f"{a.due_date:%A, %B %-d, %Y}"}
+                {
+                    "Module": tab.module_title(a.module_id),
+                    "Due": f"{a.due_date:%A, %B %-d, %Y}",
+                    # None once the facilitator who set it has deleted his account
+                    "Assigned by": option(a.assigned_by_name or "a former facilitator"),
+                }
                 for a in current
             ],
             hide_index=True,
