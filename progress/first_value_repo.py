@@ -3,8 +3,9 @@
 What progress.tally_repo adds to a cohort's counters: his first finished attempt of a scenario
 (each node and choice once), his first submitted answers to a quiz (one selection per
 question), the outcome of a commitment's first check-in, and his ratings once both phases of a
-survey step are complete (before and after sums, and one learner, per statement). Nothing here
-writes.
+survey step are complete (before and after sums, and one learner, per statement; and, where he
+also rated "then", looking back, a retrospective figure of before, then and after). Nothing
+here writes.
 """
 
 from __future__ import annotations
@@ -180,6 +181,10 @@ def _self_assessment_entries(session: Session, user_id: int, course_id: str) -> 
     for module_id, step_id, completed_at in session.execute(query):
         figure = Figure("self_assessment", course_id, module_id, step_id)
         entries.append(Entry(figure, ratings(session, user_id, figure), completed_at))
+        looking_back = retrospective_ratings(session, user_id, figure)
+        if looking_back:
+            retrospective = Figure("retrospective", course_id, module_id, step_id)
+            entries.append(Entry(retrospective, looking_back, completed_at))
     return entries
 
 
@@ -196,20 +201,41 @@ def both_phases_complete(session: Session, user_id: int, figure: Figure) -> bool
 
 def ratings(session: Session, user_id: int, figure: Figure) -> Counter[tuple[str, str]]:
     """The step's statements rated in both phases: before and after sums, and one learner."""
+    return _sums(_given(session, user_id, figure), ("before", "after"))
+
+
+def retrospective_ratings(
+    session: Session, user_id: int, figure: Figure
+) -> Counter[tuple[str, str]]:
+    """The statements rated before, then (looking back) and after: the three, and one learner.
+
+    Empty when he gave no "then" rating (the survey did not ask for one when he finished).
+    """
+    return _sums(_given(session, user_id, figure), ("before", "then", "after"))
+
+
+def _given(session: Session, user_id: int, figure: Figure) -> dict[str, dict[str, int]]:
+    """item id -> "before", "after" and (a "then" rating of the after phase) "then" -> value."""
     answer = SurveyAnswerRow
-    query = select(answer.item_id, answer.phase, answer.value).where(
+    query = select(answer.item_id, answer.phase, answer.rating, answer.value).where(
         *_learner_in_course(answer, user_id, figure.course_id),
         answer.module_id == figure.module_id,
         answer.step_id == figure.step_id,
     )
     given: dict[str, dict[str, int]] = {}
-    for item_id, phase, value in session.execute(query):
-        given.setdefault(item_id, {})[phase] = value
+    for item_id, phase, rating, value in session.execute(query):
+        given.setdefault(item_id, {})["then" if rating == "then" else phase] = value
+    return given
+
+
+def _sums(
+    given: Mapping[str, Mapping[str, int]], wanted: Sequence[str]
+) -> Counter[tuple[str, str]]:
     amounts: Counter[tuple[str, str]] = Counter()
-    for item_id, phases in given.items():
-        if {"before", "after"} <= set(phases):
-            amounts[item_id, "before"] = phases["before"]
-            amounts[item_id, "after"] = phases["after"]
+    for item_id, values in given.items():
+        if set(wanted) <= set(values):
+            for name in wanted:
+                amounts[item_id, name] = values[name]
             amounts[item_id, "learners"] = 1
     return amounts
 

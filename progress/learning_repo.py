@@ -188,6 +188,8 @@ class SqlLearningRepository:
         items: Collection[str],
         version: str,
         preview: bool,
+        looking_back: Mapping[str, int] | None = None,
+        looking_back_items: Collection[str] = (),
     ) -> bool:
         return survey_repo.save_survey_answers(
             self._session,
@@ -198,4 +200,6 @@ class SqlLearningRepository:
             items=items,
             content_version=version,
             is_preview=preview,
+            looking_back=looking_back,
+            looking_back_items=looking_back_items,
         )

@@ -233,6 +233,34 @@ def self_assessment_means(
     ]
 
 
+def retrospective_means(
+    session: Session, cohort_id: int, course_id: str, survey_module: str
+) -> list[tuple[str, int, float, float, float]]:
+    """(item id, learners who rated it before, then and after, the three means), published."""
+    tally = CohortTallyRow
+
+    def total(detail: str) -> ColumnElement[Any]:
+        return func.sum(case((tally.detail == detail, tally.published), else_=0))
+
+    learners = total("learners")
+    query = (
+        select(tally.subject, learners, total("before"), total("then"), total("after"))
+        .where(
+            tally.cohort_id == cohort_id,
+            tally.kind == "retrospective",
+            tally.course_id == course_id,
+            tally.module_id == survey_module,
+        )
+        .group_by(tally.subject)
+        .having(learners > 0)
+        .order_by(tally.subject)
+    )
+    return [
+        (item, int(count), before / count, then / count, after / count)
+        for item, count, before, then, after in session.execute(query)
+    ]
+
+
 def _published(
     session: Session, cohort_id: int, kind: str, course_id: str, module_id: str
 ) -> list[tuple[str, str, str, int]]:

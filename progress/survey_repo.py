@@ -1,4 +1,8 @@
-"""Self-assessment answers, kept per phase: before the first module and after the last."""
+"""Self-assessment answers, kept per phase: before the first module and after the last.
+
+Each answer is a rating of how often now ("now"), or, in the after phase of a retrospective
+survey, of how often before the course, looking back ("then").
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ class SurveyAnswerRecord:
     value: int
     content_version: str
     answered_at: datetime
+    rating: str = "now"
 
 
 def save_survey_answer(
@@ -36,16 +41,18 @@ def save_survey_answer(
     content_version: str,
     is_preview: bool = False,
     now: datetime | None = None,
+    rating: str = "now",
 ) -> None:
-    """Store one item's answer in a phase ("before" or "after"); answering again replaces it."""
+    """Store one item's rating in a phase ("before" or "after"); answering again replaces it."""
     row = step_values(user_id, step, is_preview) | {
         "phase": phase,
         "item_id": item_id,
         "value": value,
         "content_version": content_version,
         "answered_at": as_utc(now),
+        "rating": rating,
     }
-    key = (*STEP_KEY, "phase", "item_id")
+    key = (*STEP_KEY, "phase", "item_id", "rating")
     changed = ("value", "content_version", "answered_at")
     upsert(session, SurveyAnswerRow, row, key=key, update=changed)
 
@@ -61,28 +68,37 @@ def save_survey_answers(
     content_version: str,
     is_preview: bool = False,
     now: datetime | None = None,
+    looking_back: Mapping[str, int] | None = None,
+    looking_back_items: Collection[str] = (),
 ) -> bool:
-    """Store answers given in one phase of the step; True once every one of `items` has one.
+    """Store answers given in one phase of the step; True once the phase is answered in full.
 
-    The first time the phase is complete it is noted as such, and when both phases are, the
-    step's ratings enter the learner's cohort figures (progress.tally_repo).
+    In full: every one of `items` has a "now" rating and every one of `looking_back_items` (the
+    after phase of a retrospective survey) a "then" rating, `looking_back`. The first time the
+    phase is complete it is noted as such, and when both phases are, the step's ratings enter
+    the learner's cohort figures (progress.tally_repo).
     """
-    for item_id, value in sorted(answers.items()):
-        save_survey_answer(
-            session,
-            user_id,
-            step,
-            phase=phase,
-            item_id=item_id,
-            value=value,
-            content_version=content_version,
-            is_preview=is_preview,
-            now=now,
-        )
-    answered = select(SurveyAnswerRow.item_id).where(
+    given = [("now", answers), ("then", looking_back or {})]
+    for rating, values in given:
+        for item_id, value in sorted(values.items()):
+            save_survey_answer(
+                session,
+                user_id,
+                step,
+                phase=phase,
+                item_id=item_id,
+                value=value,
+                content_version=content_version,
+                is_preview=is_preview,
+                now=now,
+                rating=rating,
+            )
+    answered = select(SurveyAnswerRow.item_id, SurveyAnswerRow.rating).where(
         *_of_step(SurveyAnswerRow, user_id, step, is_preview), SurveyAnswerRow.phase == phase
     )
-    if not items or not set(items) <= set(session.scalars(answered)):
+    found = {(item, rating) for item, rating in session.execute(answered)}
+    wanted = {(i, "now") for i in items} | {(i, "then") for i in looking_back_items}
+    if not items or not wanted <= found:
         return False
     done = step_values(user_id, step, is_preview) | {
         "phase": phase,
@@ -136,6 +152,7 @@ def survey_answers(
             row.value,
             row.content_version,
             row.answered_at,
+            row.rating,
         )
         for row in rows
     ]

@@ -2,7 +2,8 @@
 
 A learner enters a figure once, when he finishes what it counts: his first finished attempt of
 a scenario, his first submitted attempt of a quiz, the moment both self-assessment phases of a
-survey step are answered in full, a commitment's first check-in. His values are then added to
+survey step are answered in full (his "then" ratings, looking back, enter a retrospective
+figure at that moment too), a commitment's first check-in. His values are then added to
 the figure's pending counters in every cohort of the course he is an active member of, inside
 the same transaction as the write that finished it (the repositories call in here; his values
 are read by progress.first_value_repo). Joining a cohort enters what he had finished before.
@@ -89,14 +90,27 @@ def first_check_in(session: Session, commitment_id: int, outcome: str) -> None:
 def survey_phase_completed(
     session: Session, user_id: int, course_id: str, module_id: str, step_id: str
 ) -> None:
-    """Enter the step's ratings once both phases are answered in full (just now, by the caller)."""
+    """Enter the step's ratings once both phases are answered in full (just now, by the caller).
+
+    "Then" ratings, where he gave them, enter a retrospective figure of their own at the same
+    moment: it holds only learners who gave them, so it too moves in steps of min_group.
+    """
     figure = Figure("self_assessment", course_id, module_id, step_id)
+    retrospective = Figure("retrospective", course_id, module_id, step_id)
 
     def ratings() -> Amounts | None:
         if not first_value_repo.both_phases_complete(session, user_id, figure):
             return None
         return first_value_repo.ratings(session, user_id, figure)
 
+    def looking_back() -> Amounts | None:
+        if not first_value_repo.both_phases_complete(session, user_id, figure):
+            return None
+        return first_value_repo.retrospective_ratings(session, user_id, figure) or None
+
+    # In the figures' sort order, as member_joined locks them: no deadlock between the two.
+    if first_value_repo.retrospective_ratings(session, user_id, figure):
+        _enter(session, user_id, retrospective, looking_back)
     _enter(session, user_id, figure, ratings)
 
 

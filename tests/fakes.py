@@ -38,7 +38,7 @@ class FakeLearningRepository:
         self.quizzes: dict[int, tuple[int, QuizAttemptRecord]] = {}
         self.reflections: dict[tuple[int, StepRef, bool], ReflectionRecord] = {}
         self.commitments: dict[int, tuple[int, bool, CommitmentRecord]] = {}
-        self.surveys: dict[tuple[int, StepRef, str, str, bool], SurveyAnswerRecord] = {}
+        self.surveys: dict[tuple[int, StepRef, str, str, bool, str], SurveyAnswerRecord] = {}
         self._ids = 0
 
     def _next_id(self) -> int:
@@ -62,7 +62,7 @@ class FakeLearningRepository:
             commitments=[c for u, p, c in self.commitments.values() if mine(c.step, u, p)],
             survey_answers=[
                 a
-                for (u, ref, _, _, p), a in self.surveys.items()
+                for (u, ref, _, _, p, _), a in self.surveys.items()
                 if mine(ref, u, p) and ref.module_id == survey_module
             ],
         )
@@ -233,17 +233,22 @@ class FakeLearningRepository:
         items: Collection[str],
         version: str,
         preview: bool,
+        looking_back: Mapping[str, int] | None = None,
+        looking_back_items: Collection[str] = (),
     ) -> bool:
-        for item_id, value in answers.items():
-            self.surveys[(user_id, step, phase, item_id, preview)] = SurveyAnswerRecord(
-                step, phase, item_id, value, version, NOW
-            )
+        for rating, values in (("now", answers), ("then", looking_back or {})):
+            for item_id, value in values.items():
+                key = (user_id, step, phase, item_id, preview, rating)
+                self.surveys[key] = SurveyAnswerRecord(
+                    step, phase, item_id, value, version, NOW, rating
+                )
         answered = {
-            i
-            for (u, ref, ph, i, p) in self.surveys
+            (i, r)
+            for (u, ref, ph, i, p, r) in self.surveys
             if (u, ref, ph, p) == (user_id, step, phase, preview)
         }
-        return set(items) <= answered
+        wanted = {(i, "now") for i in items} | {(i, "then") for i in looking_back_items}
+        return bool(items) and wanted <= answered
 
 
 class FakePeopleRepository:

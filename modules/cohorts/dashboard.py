@@ -16,6 +16,7 @@ from modules.cohorts.records import (
     Basis,
     Member,
     ModuleProgress,
+    RetrospectiveMean,
     SelfAssessmentMean,
 )
 from modules.course import completion
@@ -81,6 +82,7 @@ class WeekCount:
 class MeanChange:
     before: float
     after: float
+    then: float | None = None  # looking back, at the end, to before the course
 
     @property
     def change(self) -> float:
@@ -89,11 +91,16 @@ class MeanChange:
 
 @dataclass(frozen=True)
 class StatementChange:
-    """One self-assessment statement: the mean before and after, over those who answered both."""
+    """One self-assessment statement: the mean before and after, over those who answered both.
+
+    `looking_back` holds the before, then and after means over those who rated all three (a
+    retrospective survey): a figure of its own, withheld and moving like the other.
+    """
 
     item_id: str
     text: str
     means: Guarded[MeanChange]
+    looking_back: Guarded[MeanChange] | None = None  # None: the survey asks no "then" rating
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,12 @@ class Dashboard:
     self_assessment: tuple[StatementChange, ...]
     totals: CohortTotals
     self_assessment_basis: Basis = NO_BASIS  # an anonymous figure: see records.Basis
+    retrospective_basis: Basis = NO_BASIS  # the before, then and after figure's
+
+    @property
+    def retrospective(self) -> bool:
+        """Whether the self-assessment asks "then" ratings, looking back."""
+        return any(s.looking_back is not None for s in self.self_assessment)
 
 
 def build_dashboard(
@@ -137,6 +150,8 @@ def build_dashboard(
     self_assessment: Sequence[SelfAssessmentMean],
     now: datetime,
     self_assessment_basis: Basis = NO_BASIS,
+    retrospective: Sequence[RetrospectiveMean] = (),
+    retrospective_basis: Basis = NO_BASIS,
 ) -> Dashboard:
     """The dashboard for `members` (active ones, no preview rows) at `now`."""
     modules = content.listed_modules
@@ -155,9 +170,10 @@ def build_dashboard(
         modules=tuple(_column(module, due.get(module.id), learners) for module in modules),
         learners=learners,
         completions=_completions(cohort, learners, today),
-        self_assessment=_statements(content, self_assessment, cohort.min_group),
+        self_assessment=_statements(content, self_assessment, retrospective, cohort.min_group),
         totals=_totals(learners, len(modules)),
         self_assessment_basis=self_assessment_basis,
+        retrospective_basis=retrospective_basis,
     )
 
 
@@ -243,15 +259,26 @@ def _monday(day: date) -> date:
 
 
 def _statements(
-    content: CourseContent, means: Sequence[SelfAssessmentMean], threshold: int
+    content: CourseContent,
+    means: Sequence[SelfAssessmentMean],
+    looking_back: Sequence[RetrospectiveMean],
+    threshold: int,
 ) -> tuple[StatementChange, ...]:
     survey = content.self_assessment
     if survey is None:
         return ()
     found = {m.item_id: m for m in means}
-    items = [i for s in survey.steps if isinstance(s, Survey) for i in s.items]
+    found_then = {m.item_id: m for m in looking_back}
     return tuple(
-        StatementChange(item.id, item.text, _means(found.get(item.id), threshold)) for item in items
+        StatementChange(
+            item.id,
+            item.text,
+            _means(found.get(item.id), threshold),
+            _then_means(found_then.get(item.id), threshold) if step.retrospective else None,
+        )
+        for step in survey.steps
+        if isinstance(step, Survey)
+        for item in step.items
     )
 
 
@@ -259,6 +286,12 @@ def _means(mean: SelfAssessmentMean | None, threshold: int) -> Guarded[MeanChang
     if mean is None:
         return guard(0, threshold, lambda: MeanChange(0.0, 0.0))
     return guard(mean.learners, threshold, lambda: MeanChange(mean.before, mean.after))
+
+
+def _then_means(mean: RetrospectiveMean | None, threshold: int) -> Guarded[MeanChange]:
+    if mean is None:
+        return guard(0, threshold, lambda: MeanChange(0.0, 0.0, 0.0))
+    return guard(mean.learners, threshold, lambda: MeanChange(mean.before, mean.after, mean.then))
 
 
 def _totals(learners: Sequence[LearnerRow], modules: int) -> CohortTotals:

@@ -53,6 +53,20 @@ class SelfAssessmentMean:
 
 
 @dataclass(frozen=True)
+class RetrospectiveMean:
+    """Mean ratings of one statement over the learners who rated it before, then and after.
+
+    "Then" is rated at the end, looking back to before the course (a retrospective survey).
+    """
+
+    item_id: str
+    learners: int
+    before: float
+    then: float
+    after: float
+
+
+@dataclass(frozen=True)
 class FirstChoiceCount:
     """How many learners took `choice_id` at a node in their first attempt of a scenario.
 

@@ -36,6 +36,8 @@ class StepActivity:
     reflection: str | None = None
     commitment_saved: bool = False
     survey_answers: Mapping[str, int] = field(default_factory=dict)
+    # "Then" ratings of the after phase, looking back; None where none are asked (before).
+    survey_looking_back: Mapping[str, int] | None = None
 
 
 def step_complete(step: Step, activity: StepActivity) -> bool:
@@ -52,7 +54,11 @@ def step_complete(step: Step, activity: StepActivity) -> bool:
     if isinstance(step, Commitment):
         return activity.commitment_saved
     if isinstance(step, Survey):
-        return {i.id for i in step.items} <= set(activity.survey_answers)
+        items = {i.id for i in step.items}
+        looking_back = activity.survey_looking_back
+        if step.retrospective and looking_back is not None and not items <= set(looking_back):
+            return False
+        return items <= set(activity.survey_answers)
     raise TypeError(f"unknown step type {type(step).__name__}")  # pragma: no cover
 
 
@@ -91,6 +97,11 @@ def course_complete(course: Course, completed_modules: Collection[str]) -> bool:
 class Phase(Enum):
     BEFORE = "before"
     AFTER = "after"
+
+
+def asks_looking_back(step: Survey, phase: Phase) -> bool:
+    """Whether the phase asks, per statement, how often before the course, looking back."""
+    return step.retrospective and phase is Phase.AFTER
 
 
 def self_assessment_due(

@@ -24,6 +24,7 @@ from modules.cohorts.records import (
     FirstQuizAnswerCount,
     Member,
     ModuleProgress,
+    RetrospectiveMean,
     SelfAssessmentMean,
 )
 from modules.cohorts.reminders import Reminder, reminders
@@ -53,9 +54,11 @@ class CohortReports:
             activity = report_repo.last_activity(session, cohort_id, course_id)
             means: list[tuple[str, int, float, float]] = []
             survey_bases: list[FigureBasisRow] = []
+            then: list[tuple[str, int, float, float, float]] = []
             if survey:
                 self._publish(session, cohort_id, survey)
                 means = report_repo.self_assessment_means(session, cohort_id, course_id, survey)
+                then = report_repo.retrospective_means(session, cohort_id, course_id, survey)
                 survey_bases = report_repo.figure_bases(session, cohort_id, course_id, survey)
         return build_dashboard(
             self.service.settings_of(cohort),
@@ -71,7 +74,9 @@ class CohortReports:
             last_activity=activity,
             self_assessment=[SelfAssessmentMean(*row) for row in means],
             now=now or datetime.now(UTC),
-            self_assessment_basis=_survey_basis(survey_bases),
+            self_assessment_basis=_survey_basis(survey_bases, "self_assessment"),
+            retrospective=[RetrospectiveMean(*row) for row in then],
+            retrospective_basis=_survey_basis(survey_bases, "retrospective"),
         )
 
     def debrief(self, actor: Actor, cohort_id: int, module_id: str) -> Debrief:
@@ -117,9 +122,9 @@ class CohortReports:
         return reminders(self.dashboard(actor, cohort_id), sender=actor.display_name)
 
 
-def _survey_basis(rows: list[FigureBasisRow]) -> Basis:
-    """One basis for the self-assessment (usually one survey step): the most learners, latest."""
-    rows = [r for r in rows if r.kind == "self_assessment"]
+def _survey_basis(rows: list[FigureBasisRow], kind: str) -> Basis:
+    """One basis for a self-assessment figure (usually one survey step): most learners, latest."""
+    rows = [r for r in rows if r.kind == kind]
     if not rows:
         return NO_BASIS
     moments = [r.as_of for r in rows if r.as_of is not None]

@@ -14,6 +14,7 @@ from modules.course.check_ins import OUTCOMES
 from modules.course.completion import (
     Phase,
     StepActivity,
+    asks_looking_back,
     module_complete,
     module_progress,
     self_assessment_due,
@@ -153,10 +154,14 @@ class LearningService:
         if survey is None:
             return set()
         taken = set()
+        now = self.self_assessment_answers_of(record)
+        then = self.looking_back_of(record)
         for phase in Phase:
-            answers = {a.item_id: a.value for a in record.survey_answers if a.phase == phase.value}
             steps = [s for s in survey.steps if isinstance(s, Survey)]
-            activity = StepActivity(survey_answers=answers)
+            activity = StepActivity(
+                survey_answers=now[phase],
+                survey_looking_back=then if phase is Phase.AFTER else None,
+            )
             if steps and all(step_complete(s, activity) for s in steps):
                 taken.add(phase)
         return taken
@@ -308,26 +313,43 @@ class LearningService:
     # The self-assessment
 
     def save_self_assessment(
-        self, actor: Actor, phase: Phase, answers: Mapping[str, int], preview: bool = False
+        self,
+        actor: Actor,
+        phase: Phase,
+        answers: Mapping[str, int],
+        preview: bool = False,
+        looking_back: Mapping[str, int] | None = None,
     ) -> None:
+        """Store a phase's ratings; `looking_back`: the after phase's "then" ratings, if asked."""
         module_id = self.course.self_assessment
         if module_id is None:
             raise NotFound("This course has no self-assessment.")
         module = self.module(module_id)
         surveys = [s for s in module.steps if isinstance(s, Survey)]
+        then = dict(looking_back or {})
+        if then and not any(asks_looking_back(s, phase) for s in surveys):
+            raise InvalidInput("Looking back to before the course is asked only at the end.")
         for step in surveys:
             try:  # the domain's scale rule
-                score_survey(step, {i.id: answers[i.id] for i in step.items if i.id in answers})
+                for given in (answers, then):
+                    score_survey(step, {i.id: given[i.id] for i in step.items if i.id in given})
             except AnswerError:
                 raise InvalidInput("Each answer must be on the scale.") from None
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
             for step in surveys:
-                mine = {i.id: answers[i.id] for i in step.items if i.id in answers}
-                ref = self.ref(module_id, step.id)
                 items = [i.id for i in step.items]
+                asked = asks_looking_back(step, phase)
                 uow.learning.save_survey_answers(
-                    actor.user_id, ref, phase.value, mine, items, self.version(module_id), preview
+                    actor.user_id,
+                    self.ref(module_id, step.id),
+                    phase.value,
+                    {i: answers[i] for i in items if i in answers},
+                    items,
+                    self.version(module_id),
+                    preview,
+                    looking_back={i: then[i] for i in items if i in then} if asked else None,
+                    looking_back_items=items if asked else (),
                 )
 
     def self_assessment_answers(self, actor: Actor) -> dict[Phase, dict[str, int]]:
@@ -335,7 +357,17 @@ class LearningService:
 
     @staticmethod
     def self_assessment_answers_of(record: LearnerRecord) -> dict[Phase, dict[str, int]]:
+        """The ratings of how often now, per phase ("then" ratings are in looking_back_of)."""
         result: dict[Phase, dict[str, int]] = {phase: {} for phase in Phase}
         for answer in record.survey_answers:
-            result[Phase(answer.phase)][answer.item_id] = answer.value
+            if answer.rating == "now":
+                result[Phase(answer.phase)][answer.item_id] = answer.value
         return result
+
+    def looking_back(self, actor: Actor) -> dict[str, int]:
+        return self.looking_back_of(self.record(actor))
+
+    @staticmethod
+    def looking_back_of(record: LearnerRecord) -> dict[str, int]:
+        """The after phase's "then" ratings: how often before the course, looking back."""
+        return {a.item_id: a.value for a in record.survey_answers if a.rating == "then"}

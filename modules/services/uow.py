@@ -116,8 +116,14 @@ class LearningRepository(Protocol):
         items: Collection[str],
         version: str,
         preview: bool,
+        looking_back: Mapping[str, int] | None = None,
+        looking_back_items: Collection[str] = (),
     ) -> bool:
-        """Store a phase's answers; True once every one of `items` has one in that phase."""
+        """Store a phase's ratings (`looking_back`: "then" ratings); True once it is complete.
+
+        Complete: every one of `items` has a "now" rating in the phase, and every one of
+        `looking_back_items` a "then" rating.
+        """
         ...
 
 

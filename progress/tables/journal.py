@@ -20,6 +20,8 @@ from progress.tables.base import ID_LENGTH, Base, LearnerRecord, one_of
 
 CHECK_IN_OUTCOMES = OUTCOMES  # defined once, in the domain
 SURVEY_PHASES = ("before", "after")
+# "then": given in the after phase of a retrospective survey, looking back to before the course.
+SURVEY_RATINGS = ("now", "then")
 _STEP_KEY = ("user_id", "course_id", "module_id", "step_id", "is_preview")
 
 
@@ -65,18 +67,23 @@ class CheckInRow(Base):
 
 
 class SurveyAnswerRow(LearnerRecord, Base):
-    """One self-assessment item answered in one phase; answering again replaces the value."""
+    """One self-assessment item rated in one phase; answering again replaces the value."""
 
     __tablename__ = "survey_answers"
     __table_args__ = (
-        UniqueConstraint(*_STEP_KEY, "phase", "item_id", name="uq_survey_answers_learner_item"),
+        UniqueConstraint(
+            *_STEP_KEY, "phase", "item_id", "rating", name="uq_survey_answers_learner_item"
+        ),
         CheckConstraint(one_of("phase", SURVEY_PHASES), name="phase"),
+        CheckConstraint(one_of("rating", SURVEY_RATINGS), name="rating"),
+        CheckConstraint("rating = 'now' OR phase = 'after'", name="then_after"),
     )
 
     phase: Mapped[str] = mapped_column(String(10))
     item_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     value: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime]
+    rating: Mapped[str] = mapped_column(String(10), default="now", server_default="now")
 
 
 class SurveyPhaseRow(LearnerRecord, Base):

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from progress.tables.base import ID_LENGTH, Base, one_of
 
 # scenario: first choices; quiz: first answers; self_assessment: before and after ratings;
-# commitment: first check-ins.
-FIGURE_KINDS = ("scenario", "quiz", "self_assessment", "commitment")
+# commitment: first check-ins; retrospective: before, then and after ratings of the learners
+# who gave "then" ratings (a figure of its own, so that it moves in steps of min_group too).
+FIGURE_KINDS = ("scenario", "quiz", "self_assessment", "commitment", "retrospective")
 
 
 class FigureKey:
@@ -52,6 +53,7 @@ class CohortTallyRow(FigureKey, Base):
 
     # scenario: node id / choice id; quiz: question id / the selected option ids, space
     # separated; self_assessment: statement id / "before", "after" (sums) or "learners";
+    # retrospective: statement id / "before", "then", "after" (sums) or "learners";
     # commitment: the outcome / "".
     subject: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     detail: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -93,7 +93,14 @@ def _needs_attention(board: Dashboard, zone: tzinfo) -> None:
 def _self_assessment(board: Dashboard, zone: tzinfo) -> None:
     if not board.self_assessment:
         return
+    if board.retrospective and _looking_back(board, zone):
+        return
     st.subheader("Self-assessment: before and after")
+    if board.retrospective:
+        st.caption(
+            f"Ratings of before the course given at the end, looking back, are shown once"
+            f" {board.threshold:d} or more learners have given them."
+        )
     shown = [s for s in board.self_assessment if s.means.value is not None]
     if not shown:
         st.caption(
@@ -123,3 +130,46 @@ def _self_assessment(board: Dashboard, zone: tzinfo) -> None:
             f"{hidden} statement(s) hidden: fewer than {board.threshold:d} learners answered"
             " them before and after."
         )
+
+
+def _looking_back(board: Dashboard, zone: tzinfo) -> bool:
+    """The three means per statement, once a figure of before, then and after is shown."""
+    shown = [
+        (s.text, s.looking_back.value)
+        for s in board.self_assessment
+        if s.looking_back is not None and s.looking_back.value is not None
+    ]
+    if not shown:
+        return False
+    st.subheader("Self-assessment: before, looking back, and after")
+    st.caption(plain(basis_note(board.retrospective_basis, board.threshold, zone)))
+    st.caption(
+        "Looking back: at the end, learners rated how often they did each thing before the"
+        " course, as they see it now. Looking back and after are rated with the same"
+        " understanding of each behavior, so the change between them is the fairer measure."
+    )
+    chart = [
+        {"Statement": text, "Rating": rating, "Mean (1 = Never, 5 = Always)": value}
+        for text, means in shown
+        for rating, value in (
+            ("Before", means.before),
+            ("Looking back", means.then),
+            ("After", means.after),
+        )
+    ]
+    st.bar_chart(
+        chart,
+        x="Statement",
+        y="Mean (1 = Never, 5 = Always)",
+        color="Rating",
+        stack=False,
+        horizontal=True,
+        height=60 * len(shown) + 80,
+    )
+    hidden = len(board.self_assessment) - len(shown)
+    if hidden:
+        st.caption(
+            f"{hidden} statement(s) hidden: fewer than {board.threshold:d} learners rated"
+            " them before, looking back and after."
+        )
+    return True

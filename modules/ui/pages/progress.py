@@ -103,16 +103,25 @@ for reflection in record.reflections:
         st.markdown(plain(reflection.text))
 
 survey_module = page.content.self_assessment
-answers = page.learning.self_assessment_answers(page.actor)
+answers = page.learning.self_assessment_answers_of(record)
+looking_back = page.learning.looking_back_of(record)  # "then": a retrospective survey's
 if survey_module is not None:
-    st.subheader("Self-assessment: before and after")
     items = [i for s in survey_module.steps if isinstance(s, Survey) for i in s.items]
     before, after = answers[Phase.BEFORE], answers[Phase.AFTER]
+    series = [("Before", before), ("Looking back", looking_back), ("After", after)]
+    if looking_back:
+        st.subheader("Self-assessment: before, looking back, and after")
+        st.caption(
+            "Looking back: how often you did each thing before the course, as you rated it at"
+            " the end, knowing what you know now."
+        )
+    else:
+        st.subheader("Self-assessment: before and after")
     if before and after:
         chart = [
-            {"Statement": item.text, "Phase": phase.value.title(), "Answer": values[item.id]}
+            {"Statement": item.text, "Phase": phase, "Answer": values[item.id]}
             for item in items
-            for phase, values in ((Phase.BEFORE, before), (Phase.AFTER, after))
+            for phase, values in series
             if item.id in values
         ]
         st.bar_chart(
@@ -122,7 +131,7 @@ if survey_module is not None:
             color="Phase",
             stack=False,
             horizontal=True,
-            height=40 * len(items) + 80,
+            height=(60 if looking_back else 40) * len(items) + 80,
         )
         st.caption("1 = Never, 5 = Always.")
     else:
