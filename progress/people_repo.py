@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from progress.database import as_utc
 from progress.tables import AuthSessionRow, UserRoleRow, UserRow
+
+# Built once: every service call runs one of these, and building a statement costs more than
+# running it on SQLite (bench/load.py's profile of a scenario choice).
+_ROLES = select(UserRow.id, UserRoleRow.role).outerjoin(
+    UserRoleRow, UserRoleRow.user_id == UserRow.id
+)
+_ROLES_OF_USER = _ROLES.where(UserRow.id == bindparam("user_id"))
+_ROLES_IN_SESSION = _ROLES_OF_USER.where(
+    exists().where(
+        AuthSessionRow.id_hash == bindparam("session_hash"),
+        AuthSessionRow.user_id == bindparam("user_id"),
+        AuthSessionRow.expires_at > bindparam("now"),
+    )
+)
 
 
 class SqlPeopleRepository:
@@ -24,19 +38,12 @@ class SqlPeopleRepository:
         without one: the command line, tests). One statement: the user's primary key, the
         session's primary key and the roles' primary key prefix.
         """
-        alive = UserRow.id == user_id
+        parameters: dict[str, object] = {"user_id": user_id}
+        query = _ROLES_OF_USER
         if session_hash is not None:
-            alive = alive & exists().where(
-                AuthSessionRow.id_hash == session_hash,
-                AuthSessionRow.user_id == user_id,
-                AuthSessionRow.expires_at > as_utc(now),
-            )
-        query = (
-            select(UserRow.id, UserRoleRow.role)
-            .outerjoin(UserRoleRow, UserRoleRow.user_id == UserRow.id)
-            .where(alive)
-        )
-        rows = self._session.execute(query).all()
+            parameters |= {"session_hash": session_hash, "now": as_utc(now)}
+            query = _ROLES_IN_SESSION
+        rows = self._session.execute(query, parameters).all()
         if not rows:
             return None
         return frozenset(role for _, role in rows if role is not None)

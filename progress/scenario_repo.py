@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
@@ -94,11 +94,7 @@ def record_choice(
         }
         key = ("attempt_id", "position")
         insert_ignoring_conflict(session, ScenarioChoiceRow, values, key=key)
-    stored = session.scalar(
-        select(ScenarioChoiceRow).where(
-            ScenarioChoiceRow.attempt_id == attempt_id, ScenarioChoiceRow.position == position
-        )
-    )
+    stored = session.scalar(_AT_POSITION, {"attempt_id": attempt_id, "position": position})
     if stored is None:
         raise AttemptFinished(f"scenario attempt {attempt_id} has ended")
     return _choice_record(stored)
@@ -138,34 +134,66 @@ class ScenarioProgress:
     earlier_scores: tuple[float, ...]  # finished attempts before the latest, oldest first
 
 
+# Built once (bindparam for the values): the player runs these on every choice, and building
+# a statement costs more than running it on SQLite.
+_OF_STEP = (
+    ScenarioAttemptRow.user_id == bindparam("user_id"),
+    ScenarioAttemptRow.course_id == bindparam("course_id"),
+    ScenarioAttemptRow.module_id == bindparam("module_id"),
+    ScenarioAttemptRow.step_id == bindparam("step_id"),
+    ScenarioAttemptRow.is_preview == bindparam("is_preview"),
+)
+_LATEST = fresh(
+    select(ScenarioAttemptRow).where(*_OF_STEP).order_by(ScenarioAttemptRow.id.desc()).limit(1)
+)
+_EARLIER_SCORES = (
+    select(ScenarioAttemptRow.score)
+    .where(
+        *_OF_STEP,
+        ScenarioAttemptRow.id < bindparam("latest_id"),
+        ScenarioAttemptRow.score.is_not(None),
+    )
+    .order_by(ScenarioAttemptRow.id)
+)
+_PATH = (
+    select(ScenarioChoiceRow)
+    .where(ScenarioChoiceRow.attempt_id == bindparam("attempt_id"))
+    .order_by(ScenarioChoiceRow.position)
+)
+_OWNED = fresh(
+    select(ScenarioAttemptRow).where(
+        ScenarioAttemptRow.id == bindparam("attempt_id"),
+        ScenarioAttemptRow.user_id == bindparam("user_id"),
+    )
+)
+_AT_POSITION = select(ScenarioChoiceRow).where(
+    ScenarioChoiceRow.attempt_id == bindparam("attempt_id"),
+    ScenarioChoiceRow.position == bindparam("position"),
+)
+
+
 def scenario_progress(
     session: Session, user_id: int, step: StepRef, *, is_preview: bool = False
 ) -> ScenarioProgress:
-    """What the player shows of one scenario: two small reads, whatever the number of replays.
+    """What the player shows of one scenario: three small reads, whatever the number of replays.
 
     Only the latest attempt's path is read; earlier attempts give their scores alone.
     """
-    attempts = _attempts_query(user_id, step.course_id, step.module_id, is_preview).where(
-        ScenarioAttemptRow.step_id == step.step_id
-    )
-    latest = session.scalar(attempts.order_by(ScenarioAttemptRow.id.desc()).limit(1))
+    of_step = {
+        "user_id": user_id,
+        "course_id": step.course_id,
+        "module_id": step.module_id,
+        "step_id": step.step_id,
+        "is_preview": is_preview,
+    }
+    latest = session.scalar(_LATEST, of_step)
     if latest is None:
         return ScenarioProgress(None, ())
-    scores = session.scalars(
-        select(ScenarioAttemptRow.score)
-        .where(
-            ScenarioAttemptRow.user_id == user_id,
-            ScenarioAttemptRow.course_id == step.course_id,
-            ScenarioAttemptRow.module_id == step.module_id,
-            ScenarioAttemptRow.step_id == step.step_id,
-            ScenarioAttemptRow.is_preview == is_preview,
-            ScenarioAttemptRow.id < latest.id,
-            ScenarioAttemptRow.score.is_not(None),
-        )
-        .order_by(ScenarioAttemptRow.id)
-    )
+    scores = session.scalars(_EARLIER_SCORES, of_step | {"latest_id": latest.id})
+    path = session.scalars(_PATH, {"attempt_id": latest.id})
     return ScenarioProgress(
-        _with_choices(session, [latest])[0], tuple(s for s in scores if s is not None)
+        _attempt_record(latest, tuple(_choice_record(c) for c in path)),
+        tuple(score for score in scores if score is not None),
     )
 
 
@@ -197,10 +225,7 @@ def _attempts_query(
 
 
 def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> ScenarioAttemptRow:
-    query = select(ScenarioAttemptRow).where(
-        ScenarioAttemptRow.id == attempt_id, ScenarioAttemptRow.user_id == user_id
-    )
-    row = session.scalar(fresh(query))
+    row = session.scalar(_OWNED, {"attempt_id": attempt_id, "user_id": user_id})
     if row is None:
         raise RecordNotFound(f"scenario attempt {attempt_id} of user {user_id}")
     return row
