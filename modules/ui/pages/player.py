@@ -89,14 +89,13 @@ def show_progress(module: Module, done: set[str]) -> None:
     with step_list:
         st.markdown(f"**{content(module.title, page.bibliography)}**")
         for number, item in enumerate(module.steps, start=1):
+            label = f"{number:d}. {content(item.title or item.TYPE.title(), page.bibliography)}"
+            icon = ":material/check_circle:" if item.id in done else ":material/circle:"
+            if item is step:  # text, not a disabled link: Streamlit greys those to 2.3:1
+                st.markdown(f"{icon} **{label}** (this step)")
+                continue
             query = {"module": module.id, "step": item.id} | ({"preview": "1"} if preview else {})
-            st.page_link(
-                "pages/player.py",
-                label=f"{number:d}. {content(item.title or item.TYPE.title(), page.bibliography)}",
-                icon=":material/check_circle:" if item.id in done else ":material/circle:",
-                query_params=query,
-                disabled=item is step,
-            )
+            st.page_link("pages/player.py", label=label, icon=icon, query_params=query)
 
 
 after = completed_steps()
