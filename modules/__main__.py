@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from modules.course import lint, readability
+from modules.course.duration import course_minutes
 from modules.course.models import CourseContent, Lesson
 from modules.course.problems import plural
 from modules.course.schema import course_schema, module_schema
@@ -139,8 +140,7 @@ def _course_map(path: Path) -> int:
             f"| {number} | **{module.title}** (`{module.id}`) | {'<br>'.join(module.objectives)}"
             f" | {module.minutes} |"
         )
-    total = sum(m.minutes for m in content.listed_modules) + (survey.minutes if survey else 0)
-    print(f"| | **Total** | | {total} |")
+    print(f"| | **Total** | | {course_minutes(content)} |")
     return 0
 
 

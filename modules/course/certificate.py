@@ -63,8 +63,3 @@ def course_completed_at(content: CourseContent, completed: StepTimes) -> datetim
     if not course_complete(content.course, done_modules):
         return None
     return max(moments, default=None)
-
-
-def course_minutes(content: CourseContent) -> int:
-    """The estimated minutes of the listed modules (the self-assessment is not required)."""
-    return sum(module.minutes for module in content.listed_modules)

@@ -89,6 +89,19 @@ def module_progress(module: Module, completed_steps: Collection[str]) -> float:
     return len(required & set(completed_steps)) / len(required)
 
 
+def course_progress(modules: Sequence[tuple[Module, Collection[str]]]) -> float:
+    """Fraction of the listed modules' required steps complete, each module with its steps.
+
+    Counted in steps, not modules, so that the bar moves as the learner works through a
+    module; the self-assessment is not a listed module and does not count.
+    """
+    required = [(required_steps(m), set(done)) for m, done in modules]
+    total = sum(len(steps) for steps, _ in required)
+    if not total:
+        return 1.0 if modules else 0.0
+    return sum(len(steps & done) for steps, done in required) / total
+
+
 def course_complete(course: Course, completed_modules: Collection[str]) -> bool:
     """Complete when every listed module is; the self-assessment does not count."""
     return set(course.modules) <= set(completed_modules)

@@ -14,12 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from modules.course.certificate import (
-    course_completed_at,
-    course_minutes,
-    new_code,
-    normalize_code,
-)
+from modules.course.certificate import course_completed_at, new_code, normalize_code
+from modules.course.duration import course_minutes
 from modules.course.models import CourseContent
 from modules.services import authz
 from modules.services.actors import Actor

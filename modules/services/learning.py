@@ -15,6 +15,7 @@ from modules.course.completion import (
     Phase,
     StepActivity,
     asks_looking_back,
+    course_progress,
     module_complete,
     module_progress,
     self_assessment_due,
@@ -72,6 +73,15 @@ class CourseOverview:
     @property
     def complete(self) -> bool:
         return bool(self.modules) and all(m.complete for m in self.modules)
+
+    @property
+    def modules_complete(self) -> int:
+        return sum(1 for m in self.modules if m.complete)
+
+    @property
+    def fraction(self) -> float:
+        """How far through the course, by required steps (modules.course.completion)."""
+        return course_progress([(m.module, m.completed_steps) for m in self.modules])
 
 
 class LearningService:

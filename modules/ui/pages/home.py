@@ -1,13 +1,17 @@
 """Home: the course, each module's progress, and one Continue button to where you stopped."""
 
+from typing import Literal
+
 import streamlit as st
 
 from modules.course.completion import Phase
+from modules.course.duration import course_minutes
 from modules.services.cohorts import CohortService
 from modules.services.runtime import runtime
 from modules.ui.context import signed_in_page
-from modules.ui.render import content, markdown, plain, references
+from modules.ui.render import content, markdown, plain, progress_bar, references
 
+ButtonKind = Literal["primary", "secondary"]
 page = signed_in_page()
 course = page.content.course
 overview = page.learning.overview(page.actor)
@@ -20,10 +24,22 @@ def open_player(module_id: str, step_id: str, **extra: str) -> None:
 sources = page.bibliography
 st.title(content(course.title, sources))
 st.write(f"Welcome, {plain(page.actor.display_name)}.")
+count = len(overview.modules)
+progress_bar(
+    overview.fraction,
+    f"Your course: {overview.modules_complete:d} of {count:d} modules complete,"
+    f" {overview.fraction:.0%} of the way",
+)
+st.caption(f"{count:d} modules · about {course_minutes(page.content):d} minutes in all")
 
 survey = page.content.self_assessment
-if survey is not None and overview.self_assessment_due is not None:
-    phase = overview.self_assessment_due
+phase = overview.self_assessment_due
+# The baseline before module 1 and the second answer after module 8 are the next thing to do;
+# a baseline skipped once the course is under way is still offered, second to Continue.
+survey_first = phase is Phase.AFTER or (phase is Phase.BEFORE and not overview.started)
+survey_kind: ButtonKind = "primary" if survey_first else "secondary"
+continue_kind: ButtonKind = "secondary" if survey_first else "primary"
+if survey is not None and phase is not None:
     with st.container(border=True):
         if phase is Phase.BEFORE:
             survey_title = content(survey.title, sources)
@@ -37,7 +53,9 @@ if survey is not None and overview.self_assessment_due is not None:
                 f"**You finished every module. {content(survey.title, sources)}, once more**"
             )
             st.caption("Answer the same statements again to see how your habits changed.")
-        if st.button("Take the self-assessment", icon=":material/checklist:"):
+        if st.button(
+            "Take the self-assessment", type=survey_kind, icon=":material/checklist:", key="survey"
+        ):
             open_player(survey.id, survey.steps[0].id, phase=phase.value)
 
 completed = [m.module.id for m in overview.modules if m.complete]
@@ -65,7 +83,7 @@ if overview.continue_at is not None:
     module = page.content.modules[target.module_id]
     verb = "Continue" if overview.started else "Start"
     label = f"{verb}: {content(module.title, sources)}"
-    if st.button(label, type="primary", icon=":material/play_arrow:", key="continue"):
+    if st.button(label, type=continue_kind, icon=":material/play_arrow:", key="continue"):
         open_player(target.module_id, target.step_id)
 elif overview.complete:
     st.success(
@@ -87,11 +105,11 @@ for number, summary in enumerate(overview.modules, start=1):
         heading = f"**{number:d}. {content(module.title, sources)}**"
         title.markdown(f"{heading}  \n{module.minutes:d} minutes")
         status = "Review" if summary.complete else "Continue" if summary.started else "Open"
-        if action.button(status, key=f"open-{module.id}"):
+        if action.button(f"{status} module {number:d}", key=f"open-{module.id}"):
             first_open = next(
                 (s for s in module.steps if s.id not in summary.completed_steps), module.steps[0]
             )
             open_player(module.id, first_open.id)
-        st.progress(summary.fraction, text=f"{summary.fraction:.0%} complete")
+        progress_bar(summary.fraction, f"Module {number:d}: {summary.fraction:.0%} complete")
         markdown(module.summary, sources)
 references(sources)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from modules.course.citations import Bibliography
+from modules.course.duration import course_minutes
 from modules.ui.render import content as rendered
 from modules.ui.render import markdown, references, site_link
 from modules.ui.state import current_content
@@ -17,11 +18,9 @@ else:
     st.title(rendered(course.title, bibliography))
     markdown(course.summary, bibliography)
     modules = content.listed_modules
-    minutes = sum(module.minutes for module in modules)
     st.caption(
-        f"{len(modules)} module{'' if len(modules) == 1 else 's'} · about {minutes:d} minutes "
-        "in all · "
-        "in short sittings, on a laptop or a phone"
+        f"{len(modules)} module{'' if len(modules) == 1 else 's'} · about"
+        f" {course_minutes(content):d} minutes in all · in short sittings, on a laptop or a phone"
     )
     with st.container(border=True):
         st.markdown(

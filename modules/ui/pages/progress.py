@@ -52,9 +52,17 @@ if rows:
     st.dataframe(
         rows,
         hide_index=True,
+        # Widths that fit the page's 704 px column: wider, the Latest bar's number is cut off.
         column_config={
-            "Best": st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100),
-            "Latest": st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100),
+            "Module": st.column_config.TextColumn(width=200),
+            "Scenario": st.column_config.TextColumn(width=180),
+            "Attempts": st.column_config.NumberColumn(width=75),
+            "Best": st.column_config.ProgressColumn(
+                format="%d%%", min_value=0, max_value=100, width=120
+            ),
+            "Latest": st.column_config.ProgressColumn(
+                format="%d%%", min_value=0, max_value=100, width=120
+            ),
         },
     )
 else:
