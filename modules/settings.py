@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_PATH = Path("data") / "ally.db"
 DEFAULT_CONTENT_DIR = Path("content")
@@ -52,6 +53,17 @@ class LrsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class OidcSettings:
+    """Single sign-on with the organisation's OpenID Connect provider; optional."""
+
+    issuer: str  # without a trailing slash; its /.well-known/openid-configuration is read
+    client_id: str
+    client_secret: str = field(repr=False)
+    organisation: str = ""  # the button says "Sign in with <organisation>"
+    only: bool = False  # password sign-in, sign-up and reset links are turned off
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     content_dir: Path
@@ -62,7 +74,13 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     # Where learners reach the app (no trailing slash): links in reminders, certificates, xAPI.
     public_url: str = DEFAULT_PUBLIC_URL
+    oidc: OidcSettings | None = None
     lrs: LrsSettings | None = None
+
+    @property
+    def passwords(self) -> bool:
+        """False when single sign-on is the only way in (ALLY_OIDC_ONLY)."""
+        return self.oidc is None or not self.oidc.only
 
     def __repr__(self) -> str:
         return (
@@ -70,7 +88,7 @@ class Settings:
             f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
             f"smtp={self.smtp!r}, min_group={self.min_group!r}, "
             f"trusted_proxies={self.trusted_proxies!r}, public_url={self.public_url!r}, "
-            f"lrs={self.lrs!r})"
+            f"lrs={self.lrs!r}, oidc={self.oidc!r})"
         )
 
 
@@ -93,6 +111,7 @@ def load_settings(
         min_group=_min_group(values.get("ALLY_MIN_GROUP")),
         trusted_proxies=_trusted_proxies(values.get("ALLY_TRUSTED_PROXIES")),
         public_url=_public_url(values.get("ALLY_PUBLIC_URL")),
+        oidc=_oidc(values),
         lrs=_lrs(values),
     )
 
@@ -223,6 +242,31 @@ def _lrs(values: Mapping[str, Any]) -> LrsSettings | None:
         )
     actor_email = _flag("ALLY_LRS_ACTOR_EMAIL", values.get("ALLY_LRS_ACTOR_EMAIL"), default=False)
     return LrsSettings(url.rstrip("/"), username, password, actor_email)
+
+
+_OIDC_KEYS = ("ALLY_OIDC_ISSUER", "ALLY_OIDC_CLIENT_ID", "ALLY_OIDC_CLIENT_SECRET")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _oidc(values: Mapping[str, Any]) -> OidcSettings | None:
+    """ALLY_OIDC_*: an issuer, a client id and its secret, all three or none."""
+    issuer, client_id, secret = (_text(key, values.get(key)) for key in _OIDC_KEYS)
+    only = _flag("ALLY_OIDC_ONLY", values.get("ALLY_OIDC_ONLY"), default=False)
+    if issuer is None and client_id is None and secret is None and not only:
+        return None
+    given = (issuer, client_id, secret)
+    missing = [key for key, value in zip(_OIDC_KEYS, given, strict=True) if not value]
+    if missing:
+        raise SettingsError(f"single sign-on needs {', '.join(missing)} as well")
+    assert issuer is not None and client_id is not None and secret is not None
+    parts = urlsplit(issuer)
+    host = parts.hostname or ""
+    # http only on this machine (a test provider); a real provider is reached over TLS.
+    secure = parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK_HOSTS)
+    if not host or not secure or parts.query or parts.fragment or "#" in issuer:
+        raise SettingsError(f"ALLY_OIDC_ISSUER must be an https:// address, got {issuer!r}")
+    organisation = _text("ALLY_OIDC_ORGANISATION", values.get("ALLY_OIDC_ORGANISATION"))
+    return OidcSettings(issuer.rstrip("/"), client_id, secret, organisation or host, only)
 
 
 def _port(value: Any) -> int:

@@ -57,6 +57,10 @@ class AccountProblem(Exception):
     """Something the person can fix or must wait for; the message is safe to show them."""
 
 
+class PasswordsOff(AccountProblem):
+    """Single sign-on is the only way in (ALLY_OIDC_ONLY): no password is used or set."""
+
+
 class SignUpClosed(AccountProblem):
     """Open sign-up is turned off (ALLY_ALLOW_SIGNUP=false)."""
 
@@ -133,14 +137,15 @@ def actor_for_session(rt: Runtime, token: str) -> Actor | None:
 def signup_state(rt: Runtime) -> SignUpState:
     with rt.transaction() as session:
         first = account_repo.count_users(session) == 0
-    return SignUpState(open=rt.settings.allow_signup, first_account=first)
+    open_ = rt.settings.allow_signup and rt.settings.passwords
+    return SignUpState(open=open_, first_account=first)
 
 
 def sign_up(
     rt: Runtime, email: str, display_name: str, password: str, now: datetime | None = None
 ) -> SignedIn:
     """Open an account (the very first one becomes administrator and facilitator), signed in."""
-    if not rt.settings.allow_signup:
+    if not rt.settings.allow_signup or not rt.settings.passwords:
         raise SignUpClosed(SIGNUP_CLOSED)
     _check_account_details(email, display_name)
     _check_password(password)
@@ -153,7 +158,7 @@ def sign_up(
                 "An account with this email address exists already. Sign in instead, or ask "
                 "an administrator for a reset link if you forgot the password."
             ) from None
-        return _start_session(session, user, now)
+        return start_session(session, user, now)
 
 
 def sign_in(
@@ -172,6 +177,7 @@ def sign_in(
     password check so that concurrent guesses see each other: one transaction before the
     check, and one after it to sign in.
     """
+    _check_passwords_used(rt)
     moment = as_utc(now)
     address = account_repo.normalize_email(email)
     if not address or not password:
@@ -199,7 +205,7 @@ def sign_in(
             account_repo.set_password_hash(session, credentials.user.id, hash_password(password))
         counters = auth_repo.lock_sign_in_counters(session, address, client, moment)
         auth_repo.save_sign_in_counters(session, address, client, succeeded(counters))
-        return _start_session(session, credentials.user, moment)
+        return start_session(session, credentials.user, moment)
 
 
 def sign_out(rt: Runtime, token: str) -> None:
@@ -220,6 +226,7 @@ def reset_link_person(rt: Runtime, token: str, now: datetime | None = None) -> P
 
 def reset_password(rt: Runtime, token: str, password: str, now: datetime | None = None) -> SignedIn:
     """Spend a reset (or invitation) link: set the password, end other sessions, sign in."""
+    _check_passwords_used(rt)
     _check_password(password)
     password_hash = hash_password(password)
     with rt.transaction() as session:
@@ -233,7 +240,7 @@ def reset_password(rt: Runtime, token: str, password: str, now: datetime | None 
         account_repo.set_password_hash(session, user.id, password_hash)
         auth_repo.end_all_auth_sessions(session, user.id)
         auth_repo.forget_sign_in_failures(session, user.email)
-        return _start_session(session, user, now)
+        return start_session(session, user, now)
 
 
 def clean_up(rt: Runtime, now: datetime | None = None) -> None:
@@ -315,7 +322,8 @@ def _actor(user: Person, token: str) -> Actor:
     return Actor(user.id, user.display_name, frozenset(user.roles), auth_repo.token_hash(token))
 
 
-def _start_session(session: Session, user: Person, now: datetime | None) -> SignedIn:
+def start_session(session: Session, user: Person, now: datetime | None) -> SignedIn:
+    """A new browser session for `user` (a password or a single sign-on checked him)."""
     new = auth_repo.start_auth_session(session, user.id, SESSION_LIFETIME, now)
     return SignedIn(_actor(user, new.token), new.token, new.expires_at)
 
@@ -337,6 +345,13 @@ def _check_account_details(email: str, display_name: str) -> None:
         raise AccountProblem("Enter the name others in the course will see.")
     if len(display_name.strip()) > MAX_NAME_LENGTH:
         raise AccountProblem(f"The name can have at most {MAX_NAME_LENGTH} characters.")
+
+
+def _check_passwords_used(rt: Runtime) -> None:
+    if rt.settings.oidc is not None and not rt.settings.passwords:
+        raise PasswordsOff(
+            f"Passwords are not used here: sign in with {rt.settings.oidc.organisation} instead."
+        )
 
 
 def _check_password(password: str) -> None:

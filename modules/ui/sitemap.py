@@ -43,6 +43,7 @@ PLACES: tuple[Place, ...] = (
     Place("pages/home.py", "Home", "", ":material/home:", MEMBER),
     Place("pages/player.py", "Module", "player", None, MEMBER, listed=NOBODY),
     Place("pages/progress.py", "My progress", "progress", ":material/insights:", MEMBER),
+    Place("pages/account.py", "My data and account", "account", ":material/badge:", MEMBER),
     Place(
         "pages/privacy.py", "What facilitators can see", "privacy", ":material/visibility:", ANYONE
     ),

@@ -55,6 +55,14 @@ padding:.75rem 1rem;margin:0 0 1.25rem}
 .links p{margin:0 0 .5rem}
 a{color:var(--primary)}
 .secondary{display:block;text-align:center;margin-top:.75rem}
+a.button{display:flex;align-items:center;justify-content:center;min-height:2.75rem;
+padding:.6rem 1rem;font-weight:600;color:#fff;background:var(--primary);border-radius:.5rem;
+text-decoration:none;text-align:center}
+a.button:hover{background:var(--primary-dark)}
+a.button:focus-visible{outline:3px solid rgba(15,110,110,.45);outline-offset:2px}
+.divider{display:flex;align-items:center;gap:.75rem;margin:1.25rem 0;color:var(--muted);
+font-size:.9rem}
+.divider::before,.divider::after{content:"";flex:1;border-top:1px solid var(--line)}
 @media (min-width:40rem){main{padding-top:4rem}}
 """
 
@@ -131,6 +139,11 @@ def _inline(part: str | Name) -> str:
 def link(href: str, text: str, css_class: str = "") -> str:
     attribute = f' class="{css_class}"' if css_class else ""
     return f'<a href="{escape(href)}"{attribute}>{escape(text)}</a>'
+
+
+def divider(text: str) -> str:
+    """A line between two ways of doing one thing ("or ...")."""
+    return f'<p class="divider">{escape(text)}</p>'
 
 
 def links(*items: str) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from modules.services.accounts import MAX_NAME_LENGTH, Person
+from modules.services.single_sign_on import START_PATH
+from modules.settings import Settings
 from modules.web import html
 from modules.web.html import Field, Form
 from modules.web.next_path import sign_in_path
@@ -14,7 +18,32 @@ FIRST_ACCOUNT_NOTICE = (
 _NEW_PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A short sentence works well."
 
 
-def login(csrf: str, email: str = "", next_path: str = "", problem: str | None = None) -> str:
+@dataclass(frozen=True)
+class SsoOffer:
+    """The "Sign in with <organisation>" button, and whether it is the only way in."""
+
+    organisation: str
+    start_path: str
+    only: bool
+
+
+def sso_offer(settings: Settings, next_path: str) -> SsoOffer | None:
+    """The single sign-on button that comes back to `next_path`, where it is set up."""
+    if settings.oidc is None:
+        return None
+    start = sign_in_path(next_path, START_PATH)
+    return SsoOffer(settings.oidc.organisation, start, not settings.passwords)
+
+
+def login(
+    csrf: str,
+    email: str = "",
+    next_path: str = "",
+    problem: str | None = None,
+    sso: SsoOffer | None = None,
+) -> str:
+    if sso is not None and sso.only:
+        return _sso_only(sso, problem)
     spec = Form(
         action="/auth/login",
         csrf_token=csrf,
@@ -27,6 +56,7 @@ def login(csrf: str, email: str = "", next_path: str = "", problem: str | None =
     )
     body = (
         html.problem(problem)
+        + _sso_button(sso)
         + html.form(spec)
         + html.links(
             "No account yet? " + html.link(sign_in_path(next_path, "/auth/signup"), "Create one"),
@@ -34,6 +64,34 @@ def login(csrf: str, email: str = "", next_path: str = "", problem: str | None =
         )
     )
     return html.document("Sign in", body)
+
+
+def _sso_button(sso: SsoOffer | None) -> str:
+    if sso is None:
+        return ""
+    button = html.link(sso.start_path, f"Sign in with {sso.organisation}", "button")
+    return button + html.divider("or with your email address and password")
+
+
+def _sso_only(sso: SsoOffer, problem: str | None) -> str:
+    body = (
+        html.problem(problem)
+        + html.paragraph(f"Sign in with your {sso.organisation} account.")
+        + html.link(sso.start_path, f"Sign in with {sso.organisation}", "button")
+        + html.links(
+            "No account yet? Signing in creates one. Trouble signing in? Ask your IT support."
+        )
+    )
+    return html.document("Sign in", body)
+
+
+def passwords_off(sso: SsoOffer) -> str:
+    """Reset and invitation links, where single sign-on is the only way in."""
+    body = html.paragraph(
+        f"Passwords are not used here: everyone signs in with his {sso.organisation} account, "
+        "so there is no password to set."
+    ) + html.link(sso.start_path, f"Sign in with {sso.organisation}", "button")
+    return html.document("Sign in with your organisation", body)
 
 
 def signup(
@@ -90,7 +148,7 @@ def signup_closed(no_accounts: bool) -> str:
 def logout(csrf: str) -> str:
     spec = Form(action="/auth/logout", csrf_token=csrf, submit="Sign out")
     body = (
-        html.paragraph("You will need your email address and password to sign in again.")
+        html.paragraph("To go on with the course afterwards, you will sign in again.")
         + html.form(spec)
         + html.link("/", "Stay signed in and go back", "secondary")
     )

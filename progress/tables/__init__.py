@@ -37,6 +37,7 @@ from progress.tables.learning import (
     StepProgressRow,
 )
 from progress.tables.records import CertificateLookupRow, CertificateRow
+from progress.tables.single_sign_on import SsoIdentityRow, SsoLoginRow, SsoReauthenticationRow
 from progress.tables.tallies import FIGURE_KINDS, CohortFigureRow, CohortTallyRow
 from progress.tables.xapi import OUTBOX_STATUSES, XapiOutboxRow
 
@@ -70,6 +71,9 @@ __all__ = [
     "ScenarioChoiceRow",
     "SignInAttemptRow",
     "SignInClientRow",
+    "SsoIdentityRow",
+    "SsoLoginRow",
+    "SsoReauthenticationRow",
     "StepProgressRow",
     "SurveyAnswerRow",
     "SurveyPhaseRow",
