@@ -27,7 +27,7 @@ from modules.services.xapi_sender import start_sender
 from modules.web import csrf, pages
 from modules.web.client import client_address
 from modules.web.html import with_query
-from modules.web.next_path import safe_next_path
+from modules.web.next_path import safe_next_path, sign_in_path
 from progress.database import utcnow
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,13 @@ class AuthViews:
         rt, token = await self._prepare(request)
         if request.method == "GET":
             next_path = safe_next_path(request.query_params.get("next")) or ""
-            return _page(request, pages.login(token, next_path=next_path), token)
+            sso = pages.sso_offer(rt.settings, next_path)
+            return _page(request, pages.login(token, next_path=next_path, sso=sso), token)
         form = await _form(request)
         if form is None or not _csrf_ok(rt, request, form):
             return _refused(request, rt, "/auth/login")
         email, next_path = _text(form, "email"), safe_next_path(_text(form, "next")) or ""
+        login_page = partial(pages.login, sso=pages.sso_offer(rt.settings, next_path))
         client = client_address(request, rt.settings.trusted_proxies)
         try:
             signed_in = await run_in_threadpool(
@@ -73,14 +75,17 @@ class AuthViews:
             )
         except accounts.TooManyAttempts as error:
             seconds = max(1, int((error.retry_at - utcnow()).total_seconds()))
-            html = pages.login(token, email, next_path, str(error))
+            html = login_page(token, email, next_path, str(error))
             return _page(request, html, token, 429, {"Retry-After": str(seconds)})
         except accounts.AccountProblem as error:
-            return _page(request, pages.login(token, email, next_path, str(error)), token, 400)
+            return _page(request, login_page(token, email, next_path, str(error)), token, 400)
         return _signed_in(request, signed_in, next_path or "/")
 
     async def signup(self, request: Request) -> Response:
         rt, token = await self._prepare(request)
+        if not rt.settings.passwords:  # single sign-on only: signing in there creates accounts
+            back = safe_next_path(request.query_params.get("next"))
+            return RedirectResponse(sign_in_path(back), 303, headers=SECURITY_HEADERS)
         state = await run_in_threadpool(accounts.signup_state, rt)
         if not state.open:
             return _page(request, pages.signup_closed(state.first_account), token, 403)
@@ -110,20 +115,23 @@ class AuthViews:
             return _page(request, pages.logout(token), token)
         form = await _form(request)
         session_token = request.cookies.get(SESSION_COOKIE)
+        if form is None or not (
+            _csrf_ok(rt, request, form) or _signed_out_from_the_app(rt, session_token, form)
+        ):
+            return _refused(request, rt, "/auth/logout")
         if session_token:
             await run_in_threadpool(accounts.sign_out, rt, session_token)
         response = RedirectResponse("/", status_code=303, headers=SECURITY_HEADERS)
         response.delete_cookie(
             SESSION_COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax"
-        if form is None or not (
-            _csrf_ok(rt, request, form) or _signed_out_from_the_app(rt, session_token, form)
-        ):
-            return _refused(request, rt, "/auth/logout")
         )
         return response
 
     async def reset(self, request: Request) -> Response:
         rt, token = await self._prepare(request)
+        offer = pages.sso_offer(rt.settings, "")
+        if offer is not None and offer.only:
+            return _page(request, pages.passwords_off(offer), token, 403)
         if request.method == "GET":
             return await self._reset_form(request, rt, token, request.query_params.get("token"))
         form = await _form(request)
@@ -173,6 +181,9 @@ async def database_down(request: Request, error: Exception) -> Response:
 
 
 def auth_routes(source: RuntimeSource = runtime) -> list[BaseRoute]:
+    # Imported here: the single sign-on routes build on this module's responses and cookies.
+    from modules.web.sso import sso_routes
+
     views = AuthViews(source)
     both = ["GET", "POST"]
     return [
@@ -180,6 +191,7 @@ def auth_routes(source: RuntimeSource = runtime) -> list[BaseRoute]:
         Route("/auth/signup", views.signup, methods=both),
         Route("/auth/logout", views.logout, methods=both),
         Route("/auth/reset", views.reset, methods=both),
+        *sso_routes(source),
     ]
 
 
@@ -217,6 +229,15 @@ def _csrf_ok(rt: Runtime, request: Request, form: FormData) -> bool:
     return csrf.accepts(key, request.cookies.get(csrf.CSRF_COOKIE), _text(form, csrf.CSRF_FIELD))
 
 
+def _signed_out_from_the_app(rt: Runtime, session_token: str | None, form: FormData) -> bool:
+    """The sidebar's one-click sign-out: its token is bound to this browser's session."""
+    if not session_token:
+        return False
+    key = csrf.signing_key(rt)
+    field = _text(form, csrf.CSRF_FIELD)
+    return csrf.accepts_for_session(key, accounts.session_hash(session_token), field)
+
+
 def _refused(request: Request, rt: Runtime, retry_path: str) -> Response:
     token = csrf.new_token(csrf.signing_key(rt))
     return _page(request, pages.csrf_refused(retry_path), token, 403)
@@ -229,15 +250,6 @@ def _page(
     status: int = 200,
     extra_headers: dict[str, str] | None = None,
 ) -> Response:
-def _signed_out_from_the_app(rt: Runtime, session_token: str | None, form: FormData) -> bool:
-    """The sidebar's one-click sign-out: its token is bound to this browser's session."""
-    if not session_token:
-        return False
-    key = csrf.signing_key(rt)
-    field = _text(form, csrf.CSRF_FIELD)
-    return csrf.accepts_for_session(key, accounts.session_hash(session_token), field)
-
-
     response = HTMLResponse(html, status, headers={**SECURITY_HEADERS, **(extra_headers or {})})
     if request.cookies.get(csrf.CSRF_COOKIE) != csrf_token:
         response.set_cookie(
