@@ -7,6 +7,8 @@ deleted learner's code gets one and the same answer. Lookups are throttled per c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +23,7 @@ from modules.services.runtime import runtime
 from modules.web import html
 from modules.web.client import client_address
 from modules.web.routes import SECURITY_HEADERS, RuntimeSource
+from progress.database import utcnow
 
 NOT_VALID = (
     "This code does not belong to a valid certificate of this course. Check that it was typed"
@@ -29,15 +32,19 @@ NOT_VALID = (
 
 
 class VerifyViews:
-    def __init__(self, source: RuntimeSource) -> None:
+    """The handlers; `clock` says what time a lookup is counted at (tests pass a fixed one)."""
+
+    def __init__(self, source: RuntimeSource, clock: Callable[[], datetime] = utcnow) -> None:
         self._source = source
+        self._clock = clock
 
     async def check(self, request: Request) -> Response:
         rt = self._source()
         code = str(request.path_params.get("code", ""))
         client = client_address(request, rt.settings.trusted_proxies)
         try:
-            answer = await run_in_threadpool(partial(certificates.verify, rt, code, client))
+            lookup = partial(certificates.verify, rt, code, client, self._clock())
+            answer = await run_in_threadpool(lookup)
         except TooManyLookups as busy:
             body = html.problem(str(busy))
             headers = {**SECURITY_HEADERS, "Retry-After": str(busy.seconds)}
@@ -81,8 +88,10 @@ def _code_form() -> str:
     )
 
 
-def verify_routes(source: RuntimeSource = runtime) -> list[BaseRoute]:
-    views = VerifyViews(source)
+def verify_routes(
+    source: RuntimeSource = runtime, clock: Callable[[], datetime] = utcnow
+) -> list[BaseRoute]:
+    views = VerifyViews(source, clock)
     return [
         Route("/verify", views.form, methods=["GET"]),
         Route("/verify/{code}", views.check, methods=["GET"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from starlette.applications import Starlette
@@ -19,9 +19,12 @@ from progress import account_repo, certificate_repo
 from progress.passwords import hash_password
 from tests.web.conftest import PASSWORD
 
+NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+
 
 def client_for(rt: Runtime, peer: str = "203.0.113.5") -> TestClient:
-    app = Starlette(routes=verify_routes(lambda: rt))
+    """A client whose lookups all count at NOW, however long the test takes to send them."""
+    app = Starlette(routes=verify_routes(lambda: rt, clock=lambda: NOW))
     return TestClient(app, follow_redirects=False, client=(peer, 50000))
 
 
