@@ -81,14 +81,15 @@ def app_server(app_database: Path) -> Iterator[str]:
 
 
 @contextmanager
-def serve_app(database: Path, **settings: str) -> Iterator[str]:
+def serve_app(database: Path, port: int = 0, **settings: str) -> Iterator[str]:
     """`streamlit run app.py` on the SQLite file `database` with ALLY_ `settings`; its URL.
 
-    The server's log is written beside the database; the server is stopped on leaving.
+    `port` (default: a free one) lets a test name the URL in settings before the start. The
+    server's log is written beside the database; the server is stopped on leaving.
     """
     env = {**os.environ, "ALLY_DATABASE_URL": f"sqlite:///{database}", **settings}
     env.pop("ALLY_ALLOW_SIGNUP", None)
-    port = free_port()
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",
