@@ -4,6 +4,7 @@
         cluster.url              # nginx, e.g. http://127.0.0.1:41234
         cluster.replica_ports    # [41235, 41236]
         cluster.websockets()     # established connections per replica: who holds the browsers
+        cluster.upstreams()      # [(request line, ["127.0.0.1:41235"]), ...] from nginx's log
         cluster.kill(0)          # SIGKILL replica 0, as a crash would
         cluster.pids()           # {"replica-41235": pid, "nginx": pid, "nginx-worker": pid, ...}
         cluster.cpu_seconds()    # the same names: user + system CPU so far
@@ -213,6 +214,10 @@ class Cluster:
     def websockets(self) -> list[int]:
         """Per replica, its established connections: nginx keeps none open but websockets."""
         return [established(port) for port in self.replica_ports]
+
+    def upstreams(self) -> list[tuple[str, list[str]]]:
+        """(request line, replicas tried in order) of each request nginx has answered so far."""
+        return self.nginx.upstreams() if self.nginx is not None else []
 
     def pids(self) -> dict[str, int]:
         """The live processes by name: replica-<port>, nginx (master), nginx-worker[-n]."""
