@@ -29,9 +29,10 @@ elif state.certificate is not None:
     st.caption(f"Anyone can check it at {plain(state.url or '')}")
     st.download_button(
         "Download my certificate (PDF)",
-        certificates.pdf(page.actor),
+        lambda: certificates.pdf(page.actor),  # made when clicked, not on every run
         file_name="certificate.pdf",
         mime="application/pdf",
+        on_click="ignore",
         icon=":material/workspace_premium:",
         type="primary",
     )
