@@ -1,0 +1,79 @@
+"""modules/web/resume.py: a new session's first rerun of a fragment it lacks becomes a whole
+run with the same client state; every other request passes unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from streamlit.proto.ClientState_pb2 import ClientState
+
+from modules.web.resume import full_run_if_new
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Session:
+    """Stands in for AppSession: which fragments it holds."""
+
+    def __init__(self, *fragments: str) -> None:
+        self.fragments = set(fragments)
+
+    def has_fragment(self, fragment_id: str) -> bool:
+        return fragment_id in self.fragments
+
+
+def click(fragment: str = "scenario") -> ClientState:
+    state = ClientState(fragment_id=fragment, query_string="module=m&step=s", page_name="player")
+    state.page_script_hash = "abc"
+    return state
+
+
+def test_a_new_sessions_lost_fragment_becomes_a_whole_run_of_the_same_page() -> None:
+    sent = click()
+    run = full_run_if_new(Session(), sent)
+    assert run is not None and run is not sent
+    assert run.fragment_id == ""
+    assert (run.query_string, run.page_name, run.page_script_hash) == (
+        "module=m&step=s",
+        "player",
+        "abc",
+    )
+    assert sent.fragment_id == "scenario", "the request itself is not changed"
+
+
+def test_a_fragment_the_session_holds_reruns_as_asked() -> None:
+    sent = click()
+    assert full_run_if_new(Session("scenario"), sent) is sent
+
+
+def test_only_the_first_request_of_a_session_is_changed() -> None:
+    session = Session()
+    assert full_run_if_new(session, ClientState(query_string="x")) is not None  # a whole run
+    later = click()
+    assert full_run_if_new(session, later) is later  # Streamlit's own rule from here on
+
+
+def test_whole_runs_and_empty_requests_pass_unchanged() -> None:
+    whole = ClientState(query_string="module=m")
+    assert full_run_if_new(Session(), whole) is whole
+    assert full_run_if_new(Session(), None) is None
+
+
+def test_installing_declares_an_st_navigation_app_and_wraps_reruns_once() -> None:
+    # In a child process: installing changes Streamlit for the whole process.
+    probe = (
+        "from streamlit.runtime.app_session import AppSession\n"
+        "from streamlit.runtime.pages_manager import PagesManager\n"
+        "from modules.web.resume import prepare_for_reconnects\n"
+        "original = AppSession.request_rerun\n"
+        "prepare_for_reconnects(); wrapped = AppSession.request_rerun\n"
+        "prepare_for_reconnects()\n"
+        "print(PagesManager.uses_pages_directory, wrapped is not original,"
+        " AppSession.request_rerun is wrapped)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True", "True"], done.stderr
