@@ -119,7 +119,7 @@ def test_a_whole_module(browser_page: Any) -> None:
             main(page).get_by_text("How it ends: the best outcome").wait_for()
         elif isinstance(step, Quiz):
             answer_quiz(page, step, right=False)
-            main(page).get_by_text("Read the feedback, then try again").wait_for()
+            main(page).get_by_text("The right answers are shown once you pass").wait_for()
             main(page).get_by_role("button", name="Try again").click()
             wait_for_app(page)
             answer_quiz(page, step, right=True)

@@ -97,7 +97,10 @@ def test_failed_once_shows_right_and_wrong_and_feedback_but_no_answers(
     submit(at, WRONG)
     page = page_text(at)
     assert "You got 0 of 2 right" in at.warning[0].value
-    assert [e.label for e in at.expander] == ["Question 1: Not right", "Question 2: Not right"]
+    assert [e.label for e in at.expander] == [
+        "Question 1: Not right · What keeps feedback coming?",
+        "Question 2: Not right · Which are specific requests?",
+    ]
     assert "Reasons sound like defense." in page  # the chosen option's feedback
     assert "You chose: *Explaining your reasons* (not right)" in page
     assert "You chose: *What could I do differently on rounds?*\n" in page + "\n"
@@ -144,7 +147,10 @@ def test_passed_shows_the_explanations(app_as: AppAs, learner: Actor, default_qu
     submit(at, RIGHT)
     page = page_text(at)
     assert "You got 2 of 2 right" in at.success[0].value
-    assert [e.label for e in at.expander] == ["Question 1: Right", "Question 2: Right"]
+    assert [e.label.split(" · ")[0] for e in at.expander] == [
+        "Question 1: Right",
+        "Question 2: Right",
+    ]
     assert f"You chose: *{Q1_RIGHT}* (right)" in page
     assert "Right answer" not in page  # nothing was wrong
     for explanation in EXPLANATIONS:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from modules.course.marking import QuestionResult, QuizResult
 from modules.course.models import Quiz
 from modules.services.errors import ServiceError
 from modules.services.practice import QuizView
+from modules.ui.render import plain
 from modules.ui.steps.common import StepContext, next_button, show_error
+
+GIST_LENGTH = 60  # characters of a question's opening shown in its results row: one line
 
 
 def render(ctx: StepContext, step: Quiz) -> None:
@@ -68,7 +73,8 @@ def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) ->
         for number, marked in enumerate(result.questions, start=1):
             verdict = "Right" if marked.right else "Not right"
             icon = ":material/check_circle:" if marked.right else ":material/cancel:"
-            with st.expander(f"Question {number:d}: {verdict}", icon=icon):
+            label = f"Question {number:d}: {verdict} · {plain(_gist(marked.question.text))}"
+            with st.expander(label, icon=icon):
                 _question(ctx, marked, view.answers_shown)
         left, right_column = st.columns(2)
         with left:
@@ -83,6 +89,17 @@ def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) ->
         with right_column:
             if result.passed or view.passed_before:
                 next_button(ctx)
+
+
+def _gist(text: str, limit: int = GIST_LENGTH) -> str:
+    """The question's opening words as plain text, to tell the rows apart on one line each."""
+    words = re.sub(r"[*_`#>\[\]]", "", re.sub(r"\s*\[@[^\]]*\]", "", text)).split()
+    gist = ""
+    for word in words:
+        if len(gist) + len(word) + 1 > limit:
+            return gist + " …"
+        gist = f"{gist} {word}" if gist else word
+    return gist
 
 
 def _verdict(step: Quiz, view: QuizView, result: QuizResult) -> None:
