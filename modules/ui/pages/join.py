@@ -1,6 +1,6 @@
 """Join a cohort with a code (or through an invite link that carries it)."""
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -10,18 +10,19 @@ from modules.services.runtime import runtime
 from modules.ui.identity import current_actor
 from modules.ui.render import plain, site_link
 from modules.ui.state import current_content
+from modules.web.next_path import page_target, sign_in_path
 
 st.title("Join a cohort")
 code = st.query_params.get("code", "")
 actor = current_actor()
 if actor is None:
     st.write("Sign in, or create an account, to join your group.")
-    back = quote(f"/join?code={code}" if code else "/join", safe="")
+    back = page_target("/join", urlencode({"code": code}) if code else "")
     left, right = st.columns(2)
     with left:
-        site_link("Sign in", f"/auth/login?next={back}", primary=True)
+        site_link("Sign in", sign_in_path(back), primary=True)
     with right:
-        site_link("Create an account", f"/auth/signup?next={back}")
+        site_link("Create an account", sign_in_path(back, "/auth/signup"))
     st.stop()
 content = current_content().content
 if content is None:
