@@ -13,7 +13,8 @@ from modules.ui.render import plain
 def render(tab: CohortTab) -> None:
     st.subheader("Export progress")
     st.caption(
-        "One row per learner and module: status, dates, best knowledge-check score."
+        "One row per learner and module: status, dates, best knowledge-check score, and the"
+        " day he completed the course if he holds a certificate."
         " Scenario choices and scores are never exported."
     )
     slug = re.sub(r"[^a-z0-9]+", "-", tab.cohort.name.lower()).strip("-") or "cohort"
