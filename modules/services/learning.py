@@ -338,7 +338,10 @@ class LearningService:
         surveys = [s for s in module.steps if isinstance(s, Survey)]
         then = dict(looking_back or {})
         if then and not any(asks_looking_back(s, phase) for s in surveys):
-            raise InvalidInput("Looking back to before the course is asked only at the end.")
+            raise InvalidInput(
+                "Ratings looking back to before the course are asked only at the end, and only"
+                " where the self-assessment asks for them."
+            )
         for step in surveys:
             try:  # the domain's scale rule
                 for given in (answers, then):

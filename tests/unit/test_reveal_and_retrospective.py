@@ -7,9 +7,16 @@ import dataclasses
 import jsonschema
 import pytest
 
+from modules.course.completion import Phase
 from modules.course.marking import answers_shown, fails_until_shown
-from modules.course.models import Quiz, Survey
+from modules.course.models import CourseContent, Quiz, Survey
 from modules.course.schema import module_schema
+from modules.services.actors import Actor
+from modules.services.errors import InvalidInput
+from modules.services.learning import LearningService
+from tests.fakes import FakeUnitOfWork
+
+LEARNER = Actor(1, "Dev", frozenset({"learner"}))
 
 
 @pytest.mark.parametrize(
@@ -84,3 +91,75 @@ def test_the_schema_checks_their_values(step: dict[str, object], valid: bool) ->
     else:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(module, module_schema())
+
+
+# The retrospective self-assessment in the learning service (fake unit of work)
+
+
+def _retrospective(content: CourseContent) -> CourseContent:
+    survey = content.modules["survey"]
+    step = survey.steps[0]
+    assert isinstance(step, Survey)
+    module = dataclasses.replace(survey, steps=(dataclasses.replace(step, retrospective=True),))
+    return dataclasses.replace(content, modules={**content.modules, "survey": module})
+
+
+@pytest.fixture
+def looking_back_service(content: CourseContent) -> tuple[LearningService, FakeUnitOfWork]:
+    uow = FakeUnitOfWork()
+    uow.people.roles[LEARNER.user_id] = LEARNER.roles
+    return LearningService(uow, _retrospective(content)), uow
+
+
+def _finish_course(learning: LearningService, uow: FakeUnitOfWork) -> None:
+    """Mark the one course module's steps complete, as its steps' services would."""
+    for step in learning.content.modules["sample"].steps:
+        with uow as work:
+            ref = learning.ref("sample", step.id)
+            work.learning.mark_completed(LEARNER.user_id, ref, "v", False)
+
+
+def test_the_after_phase_is_taken_only_with_both_ratings_of_every_statement(
+    looking_back_service: tuple[LearningService, FakeUnitOfWork],
+) -> None:
+    learning, uow = looking_back_service
+    learning.save_self_assessment(LEARNER, Phase.BEFORE, {"ask": 4, "credit": 4})
+    _finish_course(learning, uow)
+    assert learning.overview(LEARNER).self_assessment_due is Phase.AFTER
+    learning.save_self_assessment(LEARNER, Phase.AFTER, {"ask": 4, "credit": 5})
+    assert learning.overview(LEARNER).self_assessment_due is Phase.AFTER  # no "then" yet
+    learning.save_self_assessment(LEARNER, Phase.AFTER, {}, looking_back={"ask": 2, "credit": 3})
+    assert learning.overview(LEARNER).self_assessment_due is None
+    record = learning.record(LEARNER)
+    assert learning.self_assessment_answers_of(record)[Phase.AFTER] == {"ask": 4, "credit": 5}
+    assert learning.looking_back_of(record) == {"ask": 2, "credit": 3}
+
+
+@pytest.mark.parametrize(
+    ("phase", "looking_back", "message"),
+    [
+        (Phase.BEFORE, {"ask": 2}, "only at the end"),
+        (Phase.AFTER, {"ask": 0}, "on the scale"),
+        (Phase.AFTER, {"ask": 6}, "on the scale"),
+    ],
+)
+def test_bad_looking_back_ratings_are_refused_and_nothing_is_stored(
+    looking_back_service: tuple[LearningService, FakeUnitOfWork],
+    phase: Phase,
+    looking_back: dict[str, int],
+    message: str,
+) -> None:
+    learning, uow = looking_back_service
+    with pytest.raises(InvalidInput, match=message):
+        learning.save_self_assessment(LEARNER, phase, {"ask": 3}, looking_back=looking_back)
+    assert uow.learning.surveys == {}
+
+
+def test_a_survey_that_is_not_retrospective_refuses_looking_back(
+    content: CourseContent,
+) -> None:
+    uow = FakeUnitOfWork()
+    uow.people.roles[LEARNER.user_id] = LEARNER.roles
+    learning = LearningService(uow, content)
+    with pytest.raises(InvalidInput, match="only at the end"):
+        learning.save_self_assessment(LEARNER, Phase.AFTER, {"ask": 3}, looking_back={"ask": 2})
