@@ -101,7 +101,7 @@ st.subheader("Modules")
 for number, summary in enumerate(overview.modules, start=1):
     module = summary.module
     with st.container(border=True):
-        title, action = st.columns([4, 1], vertical_alignment="center")
+        title, action = st.columns([3, 1], vertical_alignment="center")
         heading = f"**{number:d}. {content(module.title, sources)}**"
         title.markdown(f"{heading}  \n{module.minutes:d} minutes")
         status = "Review" if summary.complete else "Continue" if summary.started else "Open"
