@@ -75,6 +75,9 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import ClientConnection  # noqa: E402
 from websockets.typing import Origin, Subprotocol  # noqa: E402
 
+from deploy.cluster import Cluster  # noqa: E402
+from deploy.replica import command as replica_command  # noqa: E402
+
 TRIVIAL_SCRIPT = ROOT / "bench" / "trivial" / "app.py"
 TRIVIAL_TARGET = "bench.trivial.asgi:app"  # the same page, served as the app is
 APP_TARGET = "app:app"
@@ -261,7 +264,7 @@ class Tab:
                 element = delta.new_element
                 run.elements[tuple(msg.metadata.delta_path)] = element
                 element_kind = element.WhichOneof("type")
-                widget_id = getattr(getattr(element, element_kind), "id", None)
+                widget_id = getattr(getattr(element, element_kind or "empty"), "id", None)
                 if delta.fragment_id and isinstance(widget_id, str):
                     run.fragments[widget_id] = delta.fragment_id
                 if element_kind == "exception":
@@ -341,20 +344,10 @@ def free_port() -> int:
 
 
 def serve_command(target: str, port: int) -> list[str]:
-    """One replica as the production recipe starts it: uvicorn serving an st.App."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--ws",
-        "websockets-sansio",
-        "--no-access-log",
-    ]
+    """One process as the production recipe serves it (deploy/replica.py: uvicorn, st.App)."""
+    if target == APP_TARGET:  # the replica itself, with its reconnect rule
+        return [sys.executable, "-m", "deploy.replica", str(port)]
+    return replica_command(port, target)
 
 
 def plain_command(script: Path, port: int) -> list[str]:
@@ -402,10 +395,7 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_bytes(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        return 0
+        return resident_bytes(self.process.pid)
 
     def stop(self) -> list[str]:
         """Stop the process; the tracebacks and errors its log holds."""
@@ -418,6 +408,42 @@ class Server:
                 self.process.wait(5)
         lines = self.log.read_text(errors="replace").splitlines()
         return [line for line in lines if "Traceback" in line or " ERROR " in line]
+
+
+class ClusterServer:
+    """R replicas behind nginx (deploy/cluster.py), measured as one server: CPU and memory are
+    the replicas' sums; `cpu_by_process` names each process, nginx and this client included."""
+
+    def __init__(self, replicas: int, env: dict[str, str], folder: Path) -> None:
+        self.cluster = Cluster(replicas, env=env, log_dir=folder)
+        self.port = int(self.cluster.url.rsplit(":", 1)[1])
+
+    def wait_ready(self, timeout: float) -> None:
+        self.cluster.start()
+
+    def cpu_seconds(self) -> float:
+        usage = self.cluster.cpu_seconds()
+        return sum(v for k, v in usage.items() if k.startswith("replica-"))
+
+    def cpu_by_process(self) -> dict[str, float]:
+        times = os.times()
+        return self.cluster.cpu_seconds() | {"load client": times.user + times.system}
+
+    def rss_bytes(self) -> int:
+        pids = [p for k, p in self.cluster.pids().items() if k.startswith("replica-")]
+        return sum(resident_bytes(pid) for pid in pids)
+
+    def stop(self) -> list[str]:
+        problems = self.cluster.log_problems()
+        self.cluster.stop()
+        return problems
+
+
+def resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def http_request(
@@ -718,6 +744,7 @@ class Phase:
     rss_growth: int
     wall_seconds: float
     lost: int = 0
+    processes: dict[str, float] = field(default_factory=dict)  # CPU seconds, behind nginx
 
 
 def server_env(db: Database, content_dir: Path) -> dict[str, str]:
@@ -727,15 +754,20 @@ def server_env(db: Database, content_dir: Path) -> dict[str, str]:
     return env
 
 
-async def measured(server: Server, stats: Stats, clients: list[Any]) -> Phase:
+async def measured(server: Server | ClusterServer, stats: Stats, clients: list[Any]) -> Phase:
+    by_process = server.cpu_by_process() if isinstance(server, ClusterServer) else {}
     rss, cpu, wall = server.rss_bytes(), server.cpu_seconds(), time.perf_counter()
     await asyncio.gather(*clients)
-    return Phase(
+    phase = Phase(
         stats,
         server.cpu_seconds() - cpu,
         server.rss_bytes() - rss,
         time.perf_counter() - wall,
     )
+    if isinstance(server, ClusterServer):
+        after = server.cpu_by_process()
+        phase.processes = {name: after[name] - by_process.get(name, 0.0) for name in after}
+    return phase
 
 
 async def trivial_phase(
@@ -782,10 +814,11 @@ async def app_phase(
         Learner(user_id, email, plans[i % len(plans)], seed=i)
         for i, (user_id, email) in enumerate(zip(ids, emails, strict=True))
     ]
-    server = Server(
-        lambda port: serve_command(APP_TARGET, port),
-        server_env(db, content_dir),
-        folder / f"app-{n}.log",
+    env = server_env(db, content_dir)
+    server: Server | ClusterServer = (
+        ClusterServer(args.replicas, env, folder / f"cluster-{n}")
+        if args.replicas > 1
+        else Server(lambda port: serve_command(APP_TARGET, port), env, folder / f"app-{n}.log")
     )
     warm, stats = Stats(), Stats()
     try:
@@ -840,6 +873,9 @@ def report(n: int, trivial: Phase, app: Phase) -> tuple[float, float, float]:
             f" {cpu[name] * 1000:.1f} ms each; {count / phase.wall_seconds:.1f} interactions/s;"
             f" resident memory {phase.rss_growth / 2**20 / n:+.2f} MiB per extra session"
         )
+    if app.processes:
+        used = ", ".join(f"{name} {sec:.2f} s" for name, sec in sorted(app.processes.items()))
+        print(f"  app     CPU by process over {app.wall_seconds:.1f} s: {used}")
     cpu_ratio = cpu["app"] / cpu["trivial"] if cpu["trivial"] else float("nan")
     click_cpu = trivial.stats.cpu.get("click")
     if click_cpu and sum(click_cpu):
@@ -904,7 +940,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--decisions", type=int, default=20, help="K decisions (and trivial clicks) per client"
     )
     parser.add_argument("--database-url", help="PostgreSQL URL; a fresh schema is made and dropped")
-    parser.add_argument("--replicas", type=int, default=1, help="only 1 for now")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="app replicas behind nginx (deploy/); 1: no nginx"
+    )
     parser.add_argument("--timeout", type=float, default=120, help="seconds per interaction")
     parser.add_argument(
         "--max-minutes", type=float, default=30, help="the whole run stops after this"
@@ -919,8 +957,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.sessions = sorted({int(n) for n in str(args.sessions).split(",") if n.strip()})
     if not args.sessions or min(args.sessions) < 1 or args.decisions < 1:
         parser.error("--sessions needs positive numbers and --decisions at least 1")
-    if args.replicas != 1:
-        parser.error("--replicas: only 1 for now (several replicas behind nginx come later)")
+    if args.replicas < 1:
+        parser.error("--replicas: at least 1")
     if args.database_url and not args.database_url.startswith(("postgresql://", "postgres://")):
         parser.error("--database-url: a postgresql:// URL (SQLite is the default)")
     return args
