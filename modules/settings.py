@@ -70,6 +70,7 @@ class Settings:
     allow_signup: bool = True
     smtp: SmtpSettings | None = None
     min_group: int = 5  # the smallest group a facilitator's aggregate may describe (>= 3)
+    reminder_days: int = 3  # reminders also for modules due within this many days (0: today)
     # Proxies whose X-Forwarded-For is believed (nginx in front of replicas); none by default.
     trusted_proxies: tuple[Network, ...] = ()
     # Where learners reach the app (no trailing slash): links in reminders, certificates, xAPI.
@@ -87,6 +88,7 @@ class Settings:
             f"Settings(database_url={redacted_url(self.database_url)!r}, "
             f"content_dir={self.content_dir!r}, allow_signup={self.allow_signup!r}, "
             f"smtp={self.smtp!r}, min_group={self.min_group!r}, "
+            f"reminder_days={self.reminder_days!r}, "
             f"trusted_proxies={self.trusted_proxies!r}, public_url={self.public_url!r}, "
             f"lrs={self.lrs!r}, oidc={self.oidc!r})"
         )
@@ -109,6 +111,7 @@ def load_settings(
         allow_signup=_flag("ALLY_ALLOW_SIGNUP", values.get("ALLY_ALLOW_SIGNUP"), default=True),
         smtp=_smtp(values),
         min_group=_min_group(values.get("ALLY_MIN_GROUP")),
+        reminder_days=_reminder_days(values.get("ALLY_REMINDER_DAYS")),
         trusted_proxies=_trusted_proxies(values.get("ALLY_TRUSTED_PROXIES")),
         public_url=_public_url(values.get("ALLY_PUBLIC_URL")),
         oidc=_oidc(values),
@@ -183,6 +186,19 @@ def _smtp(values: Mapping[str, Any]) -> SmtpSettings | None:
         password=_text("ALLY_SMTP_PASSWORD", values.get("ALLY_SMTP_PASSWORD")),
         starttls=_flag("ALLY_SMTP_STARTTLS", values.get("ALLY_SMTP_STARTTLS"), default=True),
     )
+
+
+def _reminder_days(value: Any) -> int:
+    """ALLY_REMINDER_DAYS: remind of modules due within this many days (0-60), as of overdue."""
+    if value is None or str(value).strip() == "":
+        return 3
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 60:
+        raise SettingsError(f"ALLY_REMINDER_DAYS must be a whole number 0 to 60, got {value!r}")
+    return number
 
 
 def _min_group(value: Any) -> int:

@@ -1,4 +1,4 @@
-"""Administration from the shell: `python -m progress migrate | create-user | revision`.
+"""Administration from the shell: `python -m progress migrate | create-user | demo | revision`.
 
 Exit status: 0 done, 1 failed (database unreachable, address taken), 2 bad usage or input.
 Errors are one line on standard error, never a traceback.
@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
             return _migrate()
         if arguments.command == "create-user":
             return _create_user(arguments, stdin or sys.stdin)
+        if arguments.command == "demo":
+            return _demo(arguments)
         if arguments.command == "xapi":
             return _xapi(arguments)
         return _revision(arguments.message)
@@ -65,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--role", action="append", choices=ROLES, help="may repeat; default: learner"
     )
+    demo = commands.add_parser(
+        "demo", help="a sample cohort of made-up learners for a facilitator, or remove them all"
+    )
+    which = demo.add_mutually_exclusive_group(required=True)
+    which.add_argument("--owner", metavar="EMAIL", help="the facilitator who gets the cohort")
+    which.add_argument(
+        "--remove", action="store_true", help="delete every sample cohort and made-up learner"
+    )
+    demo.add_argument("--time-zone", default="America/New_York", help="the cohort's time zone")
     xapi = commands.add_parser("xapi", help="xAPI statements: export them, or count the outbox")
     actions = xapi.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser(
@@ -103,6 +114,36 @@ def _create_user(arguments: argparse.Namespace, stdin: TextIO) -> int:
     print(f"created user {user.id} {user.email} with roles: {', '.join(sorted(user.roles))}")
     if user.roles - requested:
         print("the first account is always an administrator and facilitator")
+    return 0
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    # Imported here: the other commands need no course content and no services.
+    from modules.cohorts.cohort import CohortError
+    from modules.course.validation import validate_directory
+    from modules.services.errors import InvalidInput
+    from modules.services.runtime import runtime
+    from modules.services.sample_cohort import create_sample_cohort, remove_samples
+
+    rt = runtime(load_settings())
+    if arguments.remove:
+        removed = remove_samples(rt)
+        print(f"removed {removed.cohorts} sample cohort(s), {removed.accounts} made-up learner(s)")
+        return 0
+    content = validate_directory(rt.settings.content_dir).content
+    if content is None:
+        raise UsageError("the course has errors: see python -m modules validate")
+    try:
+        made = create_sample_cohort(rt, content, arguments.owner, time_zone=arguments.time_zone)
+    except (InvalidInput, CohortError) as error:
+        raise UsageError(str(error)) from None
+    print(
+        f"created {made.cohort.name!r} (cohort {made.cohort.id}) for {arguments.owner.strip()}:"
+        f" {made.learners} made-up learners, {made.modules_finished} modules finished."
+        " It is on the Cohorts page; remove it with: python -m progress demo --remove"
+    )
+    if rt.settings.min_group > 6:
+        print(f"note: with ALLY_MIN_GROUP={rt.settings.min_group} some figures stay withheld")
     return 0
 
 

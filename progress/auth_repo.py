@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
-from progress.account_repo import UserRecord, get_user, normalize_email
+from progress.account_repo import UserRecord, get_user, is_synthetic, normalize_email
 from progress.database import as_utc, insert_ignoring_conflict
+from progress.errors import RecordNotFound
 from progress.tables import AuthSessionRow, PasswordResetRow, SignInAttemptRow, SignInClientRow
 
 SESSION_LIFETIME = timedelta(days=30)
@@ -53,7 +54,11 @@ def start_auth_session(
     lifetime: timedelta = SESSION_LIFETIME,
     now: datetime | None = None,
 ) -> NewToken:
-    """Sign `user_id` in; the returned token goes into the cookie."""
+    """Sign `user_id` in; the returned token goes into the cookie.
+
+    A synthetic account (a sample cohort's made-up learner) never signs in: RecordNotFound.
+    """
+    _refuse_synthetic(session, user_id)
     moment = as_utc(now)
     token = new_token()
     expires_at = moment + lifetime
@@ -174,7 +179,8 @@ def create_password_reset(
     lifetime: timedelta = RESET_LIFETIME,
     now: datetime | None = None,
 ) -> NewToken:
-    """A one-time token for a link that lets `user_id` set a new password."""
+    """A one-time token for a link that lets `user_id` set a new password (not a synthetic one)."""
+    _refuse_synthetic(session, user_id)
     moment = as_utc(now)
     token = new_token()
     row = PasswordResetRow(
@@ -217,3 +223,8 @@ def _usable(token: str, moment: datetime) -> tuple[ColumnElement[bool], ...]:
         PasswordResetRow.used_at.is_(None),
         PasswordResetRow.expires_at > moment,
     )
+
+
+def _refuse_synthetic(session: Session, user_id: int) -> None:
+    if is_synthetic(session, user_id):
+        raise RecordNotFound(f"user {user_id} is a sample cohort's made-up learner")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, delete, select, update
 from sqlalchemy.orm import Session
 
-from progress import tally_repo
+from progress import account_repo, tally_repo
 from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
 from progress.errors import RecordNotFound
 from progress.tables import (
@@ -39,6 +39,7 @@ class CohortRecord:
     inactive_after_days: int
     created_at: datetime
     archived_at: datetime | None
+    is_sample: bool = False  # made by `python -m progress demo`: synthetic learners only
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,9 @@ def create_cohort(
     owner_id: int,
     inactive_after_days: int = 14,
     now: datetime | None = None,
+    sample: bool = False,
 ) -> CohortRecord:
-    """A new cohort with a fresh join code, owned by `owner_id`."""
+    """A new cohort with a fresh join code, owned by `owner_id`; `sample`: of made-up learners."""
     row = CohortRow(
         course_id=course_id,
         name=name.strip(),
@@ -91,6 +93,7 @@ def create_cohort(
         inactive_after_days=inactive_after_days,
         created_at=as_utc(now),
         archived_at=None,
+        is_sample=sample,
     )
     session.add(row)
     session.flush()
@@ -206,7 +209,14 @@ def all_cohorts(session: Session, *, include_archived: bool = False) -> list[Coh
 
 
 def add_member(session: Session, cohort_id: int, user_id: int, now: datetime | None = None) -> bool:
-    """Add the learner; False when already an active member. A removed one rejoins as of now."""
+    """Add the learner; False when already an active member. A removed one rejoins as of now.
+
+    A sample cohort takes synthetic learners only, and every other cohort real ones only, so
+    that made-up answers never reach a real cohort's figures (ValueError otherwise; the
+    services check first and say why).
+    """
+    if is_sample_cohort(session, cohort_id) != account_repo.is_synthetic(session, user_id):
+        raise ValueError("sample cohorts have synthetic members only, other cohorts real ones")
     moment = as_utc(now)
     query = select(CohortMemberRow.removed_at).where(*_membership(cohort_id, user_id))
     found = session.execute(query.with_for_update()).one_or_none()
@@ -251,6 +261,18 @@ def members(session: Session, cohort_id: int) -> list[MemberRecord]:
         .order_by(UserRow.display_name, UserRow.email)
     )
     return [MemberRecord(*row) for row in session.execute(query)]
+
+
+def is_sample_cohort(session: Session, cohort_id: int) -> bool:
+    return bool(session.scalar(select(CohortRow.is_sample).where(CohortRow.id == cohort_id)))
+
+
+def delete_sample_cohorts(session: Session) -> int:
+    """Delete every sample cohort with its members, assignments and figures; returns how many."""
+    ids = list(session.scalars(select(CohortRow.id).where(CohortRow.is_sample.is_(True))))
+    if ids:
+        session.execute(delete(CohortRow).where(CohortRow.id.in_(ids)))
+    return len(ids)
 
 
 def cohorts_of_learner(session: Session, user_id: int) -> list[CohortRecord]:
@@ -370,6 +392,7 @@ def _cohort_record(row: CohortRow) -> CohortRecord:
         inactive_after_days=row.inactive_after_days,
         created_at=row.created_at,
         archived_at=row.archived_at,
+        is_sample=row.is_sample,
     )
 
 

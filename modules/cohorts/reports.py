@@ -28,13 +28,14 @@ from modules.cohorts.debrief import (
     build_debrief,
 )
 from modules.cohorts.export import ProgressRow, inert, progress_csv, progress_rows
-from modules.cohorts.reminders import OverdueModule, Reminder, long_date, reminders
+from modules.cohorts.reminders import DueModule, Reminder, long_date, module_link, reminders
 
 __all__ = [
     "ChoiceShare",
     "CohortTotals",
     "Dashboard",
     "Debrief",
+    "DueModule",
     "DecisionSpread",
     "LearnerRow",
     "MeanChange",
@@ -42,7 +43,6 @@ __all__ = [
     "ModuleCell",
     "ModuleColumn",
     "OutcomeCount",
-    "OverdueModule",
     "ProgressRow",
     "QuestionDifficulty",
     "QuizDebrief",
@@ -55,6 +55,7 @@ __all__ = [
     "build_debrief",
     "inert",
     "long_date",
+    "module_link",
     "progress_csv",
     "progress_rows",
     "reminders",

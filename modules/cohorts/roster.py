@@ -271,6 +271,8 @@ def _email_problem(email: str) -> str | None:
         return f"the part before @ needs 1 to {LOCAL_MAX} characters"
     if "." not in domain:
         return "the part after @ needs a dot, as in name@hospital.org"
+    if domain.rstrip(".").endswith(".invalid"):
+        return "an .invalid address is never a real one"
     if not _is_email(email):
         return "not an address like name@hospital.org"
     return None

@@ -284,7 +284,7 @@ def create_reset_link(
     with rt.transaction() as session:
         _require_admin_now(session, actor)
         person = account_repo.get_user(session, user_id)
-        if person is None:
+        if person is None or person.synthetic:  # a made-up learner never signs in
             raise AccountProblem("There is no such person.")
         new = auth_repo.create_password_reset(session, user_id, actor.user_id, RESET_LIFETIME, now)
     return AccountLink(person, new.token, new.expires_at)

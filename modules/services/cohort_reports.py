@@ -30,7 +30,7 @@ from modules.cohorts.records import (
 from modules.cohorts.reminders import Reminder, reminders
 from modules.services.actors import Actor
 from modules.services.cohorts import CohortService
-from modules.services.errors import NotFound
+from modules.services.errors import InvalidInput, NotFound
 from progress import certificate_repo, cohort_repo, report_repo, tally_repo
 from progress.report_repo import FigureBasisRow
 
@@ -108,10 +108,12 @@ class CohortReports:
         )
 
     def export_csv(self, actor: Actor, cohort_id: int) -> bytes:
-        """learner, email, module, status, dates, best quiz score, certificate; no scenario detail."""
+        """Per learner and module: status, dates, best quiz score, certificate; no choices."""
         board = self.dashboard(actor, cohort_id)
         with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
+            if cohort.is_sample:  # made-up learners never leave the app
+                raise InvalidInput("A sample cohort has no export: its learners are made up.")
             best = report_repo.best_quiz_scores(session, cohort_id, self.content.course.id)
             learners = [learner.user_id for learner in board.learners]
             held = certificate_repo.holders(session, self.content.course.id, learners)
@@ -119,7 +121,14 @@ class CohortReports:
         return progress_csv(rows)
 
     def reminders(self, actor: Actor, cohort_id: int) -> list[Reminder]:
-        return reminders(self.dashboard(actor, cohort_id), sender=actor.display_name)
+        """Overdue and due-soon (ALLY_REMINDER_DAYS) learners, each message linking the module."""
+        settings = self.rt.settings
+        return reminders(
+            self.dashboard(actor, cohort_id),
+            sender=actor.display_name,
+            course_url=settings.public_url,
+            soon_days=settings.reminder_days,
+        )
 
 
 def _survey_basis(rows: list[FigureBasisRow], kind: str) -> Basis:

@@ -197,7 +197,8 @@ class CohortService:
             if (
                 cohort is None
                 or cohort.archived_at is not None
-                or (cohort.course_id != self.course_id)
+                or cohort.course_id != self.course_id
+                or cohort.is_sample  # made-up learners only: a real one would join their figures
             ):
                 raise NotFound(
                     "That code does not match an open cohort. Check it with your facilitator."
@@ -209,13 +210,13 @@ class CohortService:
 
     def preview_roster(self, actor: Actor, cohort_id: int, data: bytes) -> list[RosterRow]:
         with self.rt.transaction() as session:
-            self.managed(session, actor, cohort_id)
+            _real_people_only(self.managed(session, actor, cohort_id))
             return self._read_roster(session, cohort_id, data)
 
     def import_roster(self, actor: Actor, cohort_id: int, data: bytes) -> ImportResult:
         """Add the valid rows in one transaction; new accounts get a set-password link."""
         with self.rt.transaction() as session:
-            self.managed(session, actor, cohort_id)
+            _real_people_only(self.managed(session, actor, cohort_id))
             rows = self._read_roster(session, cohort_id, data)
             links: list[AccountLink] = []
             for row in (r for r in rows if r.status == "add"):
@@ -292,3 +293,14 @@ class CohortService:
                 )
             )
         return sorted(result, key=lambda a: (a.due_date, a.title))
+
+
+SAMPLE_HAS_NO_REAL_PEOPLE = (
+    "This is a sample cohort of made-up learners: real people join a cohort of your own."
+)
+
+
+def _real_people_only(cohort: CohortRecord) -> None:
+    """Real people never enter a sample cohort, so made-up and real figures never mix."""
+    if cohort.is_sample:
+        raise InvalidInput(SAMPLE_HAS_NO_REAL_PEOPLE)

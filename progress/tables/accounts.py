@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from progress.tables.base import Base, one_of
@@ -28,6 +28,9 @@ class UserRow(Base):
     # None: no password yet (an invitation not yet taken up, or single sign-on only).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    # A made-up learner of a sample cohort (`python -m progress demo`): never signs in, and is
+    # left out of account lists, exports, xAPI and certificates (account_repo.REAL_ACCOUNT).
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class UserRoleRow(Base):

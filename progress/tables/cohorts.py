@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from progress.tables.base import ID_LENGTH, Base
@@ -27,6 +27,8 @@ class CohortRow(Base):
     inactive_after_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     archived_at: Mapped[datetime | None]
+    # The sample cohort of `python -m progress demo`: synthetic learners only, and no real one.
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CohortFacilitatorRow(Base):

@@ -159,12 +159,12 @@ def test_a_cohort_from_creation_to_export(
     main(facilitator).get_by_role("tab", name="Dashboard").wait_for()
     assert metric(facilitator, "Learners") == "1"
     row = dashboard_row(facilitator, LEARNER[1])
-    assert row[course_module().title] == "✓ Done"
+    column = str(course_module_titles().index(course_module().title) + 1)  # numbered columns
+    assert row[column] == "✓ Done"
     modules = len(course_module_titles())
     assert metric(facilitator, "Modules completed") == f"{1 / modules:.0%}"
 
-    open_tab(facilitator, "Export and reminders")
-    with facilitator.expect_download() as download:
+    with facilitator.expect_download() as download:  # the export is under the dashboard's table
         main(facilitator).get_by_role("button", name="Download progress (CSV)").click()
     data = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename == "browser-cohort-2031-progress.csv"

@@ -487,10 +487,15 @@ def test_learners_see_their_assignments_overdue_until_done(world: World) -> None
     assert world.service.my_assignments(world.owner, []) == []  # not a member
 
 
-def test_a_future_due_date_is_not_overdue(world: World) -> None:
+def test_a_future_due_date_is_not_overdue_but_due_soon_is_reminded(world: World) -> None:
     world.service.assign(world.owner, world.cohort.id, [MODULE], date.today() + timedelta(days=2))
     assert not world.reports.dashboard(world.owner, world.cohort.id).learners[0].overdue
     assert not world.service.my_assignments(world.learner, [])[0].overdue
+    (soon,) = world.reports.reminders(world.owner, world.cohort.id)  # ALLY_REMINDER_DAYS: 3
+    assert (soon.user_id, soon.overdue, len(soon.due_soon)) == (world.learner.user_id, (), 1)
+    link = f"{world.rt.settings.public_url}/player?module={MODULE}"
+    assert f"Open it here: {link}" in soon.message
+    world.service.assign(world.owner, world.cohort.id, [MODULE], date.today() + timedelta(days=4))
     assert world.reports.reminders(world.owner, world.cohort.id) == []
 
 

@@ -22,7 +22,7 @@ from tests.ui.conftest import SAMPLE
 
 AppAs = Callable[..., AppTest]
 MakePerson = Callable[..., Actor]
-TABS = ["Dashboard", "Debrief", "People", "Assignments", "Export and reminders", "Settings"]
+TABS = ["Dashboard", "Debrief", "People", "Assignments", "Settings"]
 FACILITATING = ("learner", "facilitator")
 MODULE = "sample"
 
@@ -118,9 +118,9 @@ def test_every_tab_renders_for_an_empty_cohort(
     assert "Scenario: After rounds" in tab_text(at, "Debrief")
     people = tab_text(at, "People")
     assert cohort.join_code in people and "Members (0)" in people and "Nobody yet." in people
-    assert "Nothing assigned yet" in tab_text(at, "Assignments")
-    exports = tab_text(at, "Export and reminders")
-    assert "Download progress (CSV)" in exports and "Nobody is overdue" in exports
+    assignments = tab_text(at, "Assignments")
+    assert "Nothing assigned yet" in assignments
+    assert "Nobody has an assigned module overdue or due within 3 days" in assignments
     assert "Cardiology crew" in tab_text(at, "Settings")
     assert at.query_params["cohort"] == str(cohort.id)
 
@@ -146,9 +146,11 @@ def test_every_tab_renders_with_members_progress_and_an_overdue_assignment(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Learners"] == "6" and metrics["Overdue"] == "1"
     assert metrics["Modules completed"] == "83%"
-    matrix = {row["Learner"]: row["A sample module"] for row in table(at, "Dashboard")}
+    matrix = {row["Learner"]: row["1"] for row in table(at, "Dashboard")}
     assert matrix["Learner 0"] == "✓ Done"
-    assert matrix["Learner 5"] == "– · overdue"
+    assert matrix["Learner 5"] == "– Late"
+    assert "Download progress (CSV)" in tab_text(at, "Dashboard")
+    assert "1 A sample module" in tab_text(at, "Dashboard")  # the numbered columns' legend
 
     first = {row["Option"]: row["Learners"] for row in table(at, "Debrief")}
     assert first == {
@@ -161,10 +163,10 @@ def test_every_tab_renders_with_members_progress_and_an_overdue_assignment(
     assert [r["Name"] for r in table(at, "People")] == [f"Learner {n}" for n in range(6)]
     (assigned,) = table(at, "Assignments")
     assert assigned["Module"] == "A sample module"
-    exports = tab_text(at, "Export and reminders")
-    assert "1 learner(s) have an assigned module past its due date" in exports
-    assert "Learner 5 · 1 overdue" in exports
-    assert "Hi Learner 5," in exports
+    reminders = tab_text(at, "Assignments")
+    assert "1 learner has an assigned module past its due date" in reminders
+    assert "Learner 5 · 1 overdue" in reminders
+    assert "Hi Learner 5," in reminders
     assert "Cardiology crew" in tab_text(at, "Settings")
 
 
@@ -414,4 +416,4 @@ def test_a_roster_is_checked_first_then_imported_with_links_to_send(
     email_button = next(b for b in at.button if b.label.startswith("Email each person"))
     email_button.click().run()
     assert sent == [("new.person@example.org", links[0])]
-    assert "Sent 1 emails." in at.success[-1].value
+    assert "Sent 1 email." in at.success[-1].value

@@ -639,7 +639,10 @@ def test_reminder_names_module_and_due_date(content: CourseContent) -> None:
         ([], NOW, True),
         ([progress(steps=2)], NOW, True),  # started: still listed
         ([progress()], NOW, False),  # done: drops off the list
-        ([], datetime(2025, 3, 14, 20, tzinfo=UTC), False),  # not due yet
+        ([], datetime(2025, 3, 14, 20, tzinfo=UTC), True),  # due today: due soon
+        ([], datetime(2025, 3, 11, 20, tzinfo=UTC), True),  # due in 3 days: due soon
+        ([], datetime(2025, 3, 10, 20, tzinfo=UTC), False),  # due in 4 days: not yet
+        ([progress()], datetime(2025, 3, 14, 20, tzinfo=UTC), False),  # done before it is due
     ],
 )
 def test_reminder_list_drops_learners_once_done(
@@ -654,5 +657,74 @@ def test_reminder_for_several_modules(content: CourseContent) -> None:
     board = dashboard(two_modules(content), rows=[progress(steps=1)], assignments=due)
     (reminder,) = reminders(board)
     assert [m.module_id for m in reminder.modules] == ["second", "sample"]
-    assert '- "Second module", due Friday 7 March 2025' in reminder.message
+    assert '- "Second module", was due Friday 7 March 2025' in reminder.message
     assert "about 30 minutes. You can pick up where you left off." in reminder.message
+
+
+@pytest.mark.parametrize(
+    ("today", "soon_days", "overdue", "soon", "says"),
+    [
+        (date(2025, 3, 15), 3, ["sample"], [], '"A sample module" was due on Friday 14 March'),
+        (date(2025, 3, 14), 3, [], ["sample"], '"A sample module" is due today.'),
+        (date(2025, 3, 12), 3, [], ["sample"], '"A sample module" is due on Friday 14 March'),
+        (date(2025, 3, 12), 2, [], ["sample"], '"A sample module" is due on Friday 14 March'),
+        (date(2025, 3, 12), 1, [], [], None),
+        (date(2025, 3, 14), 0, [], ["sample"], "is due today"),
+        (date(2025, 3, 13), 0, [], [], None),
+    ],
+)
+def test_reminders_cover_overdue_and_due_soon_modules(
+    content: CourseContent,
+    today: date,
+    soon_days: int,
+    overdue: list[str],
+    soon: list[str],
+    says: str | None,
+) -> None:
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    board = dashboard(content, assignments=[Assignment("sample", DUE)], now=now)
+    found = reminders(board, soon_days=soon_days)
+    if says is None:
+        assert found == []
+        return
+    (reminder,) = found
+    assert [m.module_id for m in reminder.overdue] == overdue
+    assert [m.module_id for m in reminder.due_soon] == soon
+    assert says in reminder.message
+
+
+def test_a_reminder_links_each_module_it_names(content: CourseContent) -> None:
+    due = [Assignment("second", DUE - timedelta(days=7)), Assignment("sample", DUE + timedelta(1))]
+    board = dashboard(two_modules(content), assignments=due)  # NOW: 15 March
+    (reminder,) = reminders(board, course_url="https://ally.example.org/")
+    assert [(m.module_id, m.overdue) for m in reminder.modules] == [
+        ("second", True),
+        ("sample", False),
+    ]
+    lines = reminder.message.splitlines()
+    assert "these modules are past their due date or due soon." in lines[2]
+    assert lines[4:8] == [
+        '- "Second module", was due Friday 7 March 2025',
+        "  https://ally.example.org/player?module=second",
+        '- "A sample module", due Saturday 15 March 2025',
+        "  https://ally.example.org/player?module=sample",
+    ]
+    (alone,) = reminders(dashboard(content, assignments=due[1:]), course_url="https://a.org")
+    assert "Open it here: https://a.org/player?module=sample" in alone.message
+
+
+def test_overdue_reminders_come_before_due_soon_ones(content: CourseContent) -> None:
+    due = [Assignment("second", DUE - timedelta(days=7)), Assignment("sample", DUE + timedelta(1))]
+    board = dashboard(
+        two_modules(content),
+        members=[SAM, ANA],
+        rows=[progress(user_id=2, module="second")],  # Ana finished the overdue one
+        assignments=due,
+    )
+    sam, ana = reminders(board)  # not by name: Sam is overdue, Ana only has one due soon
+    assert (sam.name, [m.module_id for m in sam.overdue]) == ("Sam Jones", ["second"])
+    assert (ana.name, ana.overdue, [m.module_id for m in ana.due_soon]) == (
+        "Ana Diaz",
+        (),
+        ["sample"],
+    )

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import Any
 
 import streamlit as st
 
 from modules.cohorts.cohort import as_utc
 from modules.cohorts.dashboard import Dashboard, LearnerRow, Status
 from modules.cohorts.debrief import basis_note
+from modules.ui.facilitate import exports
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.render import option, plain
 
 CELL = {Status.COMPLETED: "✓ Done", Status.IN_PROGRESS: "… Started", Status.NOT_STARTED: "–"}
+LATE = {Status.IN_PROGRESS: "… Late", Status.NOT_STARTED: "– Late"}  # past due, not finished
+# The module columns are numbered (the title is the header's tooltip and in the legend) and
+# narrow, so that eight modules fit a 1280 px screen without scrolling sideways.
+MODULE_COLUMN_WIDTH = 72
 
 
 def render(tab: CohortTab) -> None:
@@ -35,8 +41,19 @@ def render(tab: CohortTab) -> None:
         f"Status only. Today is {board.today:%A, %B %-d} in {plain(tab.cohort.time_zone)}, the"
         " cohort's time zone; dates here use it."
     )
+    st.caption(
+        "✓ finished, … started, – not started; Late: past its due date and not finished."
+        " Modules: "
+        + " · ".join(f"{n:d} {option(c.title)}" for n, c in enumerate(board.modules, start=1))
+    )
     zone = tab.service.settings_of(tab.cohort).zone
-    st.dataframe(_matrix(board, zone), hide_index=True, width="stretch")
+    st.dataframe(
+        _matrix(board, zone),
+        hide_index=True,
+        width="stretch",
+        column_config=_matrix_columns(board),
+    )
+    exports.render(tab)
     _completions(board)
     _needs_attention(board, zone)
     _self_assessment(board, zone)
@@ -46,11 +63,23 @@ def _matrix(board: Dashboard, zone: tzinfo) -> list[dict[str, str]]:
     rows = []
     for learner in board.learners:
         row = {"Learner": learner.name, "Last active": _when(learner, zone)}
-        for column, cell in zip(board.modules, learner.cells, strict=True):
-            mark = CELL[cell.status] + (" · overdue" if cell.overdue else "")
-            row[option(column.title)] = mark
+        for number, cell in enumerate(learner.cells, start=1):
+            row[str(number)] = LATE[cell.status] if cell.overdue else CELL[cell.status]
         rows.append(row)
     return rows
+
+
+def _matrix_columns(board: Dashboard) -> dict[str, Any]:
+    columns: dict[str, Any] = {
+        "Learner": st.column_config.TextColumn(width=160, pinned=True),
+        "Last active": st.column_config.TextColumn(width=80),
+    }
+    for number, column in enumerate(board.modules, start=1):
+        due = f", due {column.due_date:%b %-d}" if column.due_date else ""
+        columns[str(number)] = st.column_config.TextColumn(
+            f"{number:d}", width=MODULE_COLUMN_WIDTH, help=option(column.title) + due
+        )
+    return columns
 
 
 def _when(learner: LearnerRow, zone: tzinfo) -> str:
@@ -79,6 +108,7 @@ def _needs_attention(board: Dashboard, zone: tzinfo) -> None:
     if not overdue and not quiet:
         return
     st.subheader("Needs attention")
+    st.caption("Ready-to-copy reminders, with a link to each module, are on the Assignments tab.")
     left, right = st.columns(2)
     with left:
         st.caption("Overdue")

@@ -36,10 +36,22 @@ def render(tab: CohortTab) -> None:
         with st.expander("Facilitator notes and debrief questions", expanded=True):
             notes = re.sub(r"^#{1,3} ", "#### ", debrief.facilitator_notes, flags=re.MULTILINE)
             markdown(notes, tab.bibliography)
+    decisions = [d for s in debrief.scenarios for d in s.decisions]
+    if decisions and all(d.choices.value is None for d in decisions) and not tab.cohort.is_sample:
+        st.info(
+            f"Nothing to show yet: each figure appears once {debrief.threshold:d} learners have"
+            " finished what it counts. To see what this view will look like, ask an"
+            " administrator for a sample cohort: `python -m progress demo --owner <your email>`.",
+            icon=":material/hourglass_empty:",
+        )
     for scenario in debrief.scenarios:
         title = content(scenario.title or scenario.step_id, tab.bibliography)
         st.subheader(f"Scenario: {title}")
         _basis(scenario.basis, debrief, zone)
+        withheld = [d.choices.value is None for d in scenario.decisions]
+        if withheld and all(withheld):  # one notice for the scenario, not one per decision
+            st.caption(plain(scenario.decisions[0].choices.notice))
+            continue
         for number, decision in enumerate(scenario.decisions, start=1):
             _decision(number, decision, tab.bibliography)
     _misconceptions(debrief, zone)

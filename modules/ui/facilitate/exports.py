@@ -1,4 +1,4 @@
-"""The progress export and ready-to-copy reminders for overdue learners."""
+"""The progress export (CSV, safe to open in Excel), offered under the dashboard's table."""
 
 from __future__ import annotations
 
@@ -7,16 +7,12 @@ import re
 import streamlit as st
 
 from modules.ui.facilitate.common import CohortTab
-from modules.ui.render import plain
 
 
 def render(tab: CohortTab) -> None:
-    st.subheader("Export progress")
-    st.caption(
-        "One row per learner and module: status, dates, best knowledge-check score, and the"
-        " day he completed the course if he holds a certificate."
-        " Scenario choices and scores are never exported."
-    )
+    if tab.cohort.is_sample:
+        st.caption("A sample cohort has no export: its learners are made up.")
+        return
     slug = re.sub(r"[^a-z0-9]+", "-", tab.cohort.name.lower()).strip("-") or "cohort"
     st.download_button(
         "Download progress (CSV)",
@@ -24,17 +20,7 @@ def render(tab: CohortTab) -> None:
         file_name=f"{slug}-progress.csv",
         mime="text/csv",
         icon=":material/download:",
+        help="One row per learner and module: status, dates, best knowledge-check score, and the"
+        " day he completed the course if he holds a certificate."
+        " Scenario choices and scores are never exported.",
     )
-    st.subheader("Reminders")
-    due = tab.reports.reminders(tab.actor, tab.cohort.id)
-    if not due:
-        st.caption("Nobody is overdue. People drop off this list as soon as they finish.")
-        return
-    st.caption(
-        f"{len(due)} learner(s) have an assigned module past its due date. Copy a message"
-        " into your email."
-    )
-    for reminder in due:
-        with st.expander(f"{plain(reminder.name)} · {len(reminder.modules)} overdue"):
-            st.markdown(f"To: {plain(reminder.email)}")
-            st.code(reminder.message, language=None, wrap_lines=True)

@@ -20,10 +20,22 @@ STATUS = {"add": "Will be added", "already": "Already in the cohort", "rejected"
 
 
 def render(tab: CohortTab) -> None:
-    _join_code(tab)
+    if tab.cohort.is_sample:
+        st.caption(
+            "A sample cohort: its learners are made up, and nobody can join it. Create a cohort"
+            " of your own for real learners."
+        )
+    else:
+        _join_code(tab)
     _members(tab)
-    _roster(tab)
+    if not tab.cohort.is_sample:
+        _roster(tab)
     _facilitators(tab)
+
+
+def people(count: int) -> str:
+    """'1 person', '3 people'."""
+    return f"{count:d} {'person' if count == 1 else 'people'}"
 
 
 def _join_code(tab: CohortTab) -> None:
@@ -103,10 +115,10 @@ def _roster(tab: CohortTab) -> None:
         width="stretch",
     )
     if counts["add"] and st.button(
-        f"Add {counts['add']:d} people", type="primary", key="roster-confirm"
+        f"Add {people(counts['add'])}", type="primary", key="roster-confirm"
     ):
         try:
-            with st.spinner(f"Adding {counts['add']:d} people..."):
+            with st.spinner(f"Adding {people(counts['add'])}..."):
                 result = tab.service.import_roster(tab.actor, tab.cohort.id, data)
         except ServiceError as error:
             st.error(plain(str(error)))
@@ -118,7 +130,7 @@ def _roster(tab: CohortTab) -> None:
 
 
 def _imported(result: ImportResult) -> None:
-    st.success(f"Added {result.added:d} people.", icon=":material/group_add:")
+    st.success(f"Added {people(result.added)}.", icon=":material/group_add:")
     if not result.links:
         return
     st.markdown(
@@ -163,7 +175,7 @@ def _email_links(links: list[tuple[str, str, str]]) -> None:
             " Send those links yourself."
         )
     else:
-        st.success(f"Sent {len(links)} emails.")
+        st.success(f"Sent {len(links)} email{'s' * (len(links) != 1)}.")
 
 
 def _facilitators(tab: CohortTab) -> None:

@@ -1,4 +1,4 @@
-"""Cohorts (facilitators and administrators): dashboard, debrief, people, assignments, exports."""
+"""Cohorts (facilitators and administrators): dashboard, debrief, people, assignments, settings."""
 
 import streamlit as st
 
@@ -8,11 +8,12 @@ from modules.services.cohorts import CohortService
 from modules.services.errors import ServiceError
 from modules.services.runtime import runtime
 from modules.ui.context import guard
-from modules.ui.facilitate import assignments, dashboard, debrief, exports, people, settings
+from modules.ui.facilitate import TABS, assignments, dashboard, debrief, people, settings
 from modules.ui.facilitate.common import CohortTab
 from modules.ui.render import option, plain
 from modules.ui.state import current_content
 
+st.set_page_config(layout="wide")  # the dashboard's module columns need the width
 actor = guard(FACILITATOR)
 content = current_content().content
 if content is None:
@@ -43,7 +44,12 @@ if not mine:
     st.info("You have no cohorts yet. Create one, then share its join code or import a roster.")
     st.stop()
 
-labels = {c.id: option(c.name) + (" (archived)" if c.archived_at else "") for c in mine}
+labels = {
+    c.id: option(c.name)
+    + (" (archived)" if c.archived_at else "")
+    + (" (sample)" if c.is_sample and "sample" not in c.name.lower() else "")
+    for c in mine
+}
 wanted = st.query_params.get("cohort", "")
 chosen = int(wanted) if wanted.isdigit() and int(wanted) in labels else mine[0].id
 cohort_id = st.selectbox(
@@ -52,12 +58,15 @@ cohort_id = st.selectbox(
 st.query_params["cohort"] = str(cohort_id)
 try:
     tab = CohortTab(actor, service.get(actor, cohort_id), service, CohortReports(service), content)
-    views = st.tabs(
-        ["Dashboard", "Debrief", "People", "Assignments", "Export and reminders", "Settings"]
-    )
-    for view, part in zip(
-        views, (dashboard, debrief, people, assignments, exports, settings), strict=True
-    ):
+    if tab.cohort.is_sample:
+        st.info(
+            "**A sample cohort of made-up learners**, so you can see the dashboard, the debrief"
+            " and the before-and-after chart filled in. Nobody can join it and it has no export."
+            " An administrator removes it with `python -m progress demo --remove`.",
+            icon=":material/science:",
+        )
+    views = st.tabs(list(TABS))
+    for view, part in zip(views, (dashboard, debrief, people, assignments, settings), strict=True):
         with view:
             part.render(tab)
 except ServiceError as error:

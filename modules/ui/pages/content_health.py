@@ -1,5 +1,6 @@
 """Course content for facilitators: what fails validation (and is hidden), and previews."""
 
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
@@ -11,7 +12,20 @@ from modules.ui.render import content as rendered
 from modules.ui.render import plain
 from modules.ui.state import content_dir, current_content
 
+st.set_page_config(layout="wide")  # like every facilitator page
 actor = guard(FACILITATOR)
+
+
+def _shown(folder: Path) -> str:
+    """The content folder as the command takes it: relative to the app's folder, not absolute.
+
+    The server's absolute path tells a facilitator nothing and a visitor too much.
+    """
+    try:
+        return str(folder.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:  # outside the app's folder: its name is enough to recognise it
+        return folder.name
+
 
 st.title("Course content")
 result = current_content()
@@ -26,14 +40,18 @@ if errors:
     for name in broken:
         with st.expander(plain(name), expanded=True):
             st.code(
-                "\n".join(p.format() for p in errors if Path(p.file).stem == name),
+                "\n".join(
+                    dataclasses.replace(p, file=_shown(Path(p.file))).format()
+                    for p in errors
+                    if Path(p.file).stem == name
+                ),
                 language=None,
                 wrap_lines=True,
             )
 else:
     st.success("Every module validates.", icon=":material/verified:")
-st.caption("Authors check the same with this command:")
-st.code(f"python -m modules validate {content_dir()}", language="bash")
+st.caption("Authors check the same with this command, in the app's folder:")
+st.code(f"python -m modules validate {_shown(content_dir())}", language="bash")
 
 content = result.content
 if content is not None:
