@@ -145,10 +145,16 @@ def finish(
     """Take the provider's answer: verify it, then sign in (or record the fresh sign-in)."""
     oidc = _configured(rt)
     moment = as_utc(now)
-    if not state or not cookie_state or not hmac.compare_digest(state, cookie_state):
+    if not cookie_state:  # spent by its first arrival here, or never started in this browser
         raise WrongState(
-            "This answer from the sign-in service does not belong to a sign-in started in this "
-            "browser, or a newer one was started since (in another tab?). Nothing was changed."
+            "This answer from the sign-in service was used already, or the sign-in was not "
+            "started in this browser. Nothing was changed."
+        )
+    if not state or not hmac.compare_digest(state, cookie_state):
+        raise WrongState(
+            "This answer from the sign-in service does not belong to the sign-in started in "
+            "this browser, or a newer one was started since (in another tab?). Nothing was "
+            "changed."
         )
     with rt.transaction() as session:
         login = sso_repo.find_login(session, state, moment)

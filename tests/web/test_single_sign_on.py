@@ -172,11 +172,11 @@ def test_a_wrong_state_is_refused_and_the_real_answer_still_works(
     forged = f"{BASE}{sso.CALLBACK_PATH}?code={answer['code']}&state=forged-state"
     response = browser.get(forged)
     assert response.status_code == 400
-    assert "does not belong to a sign-in started in this browser" in response.text
+    assert "does not belong to the sign-in started in this browser" in response.text
     assert SESSION_COOKIE not in browser.cookies
     with make_client(sso_rt) as other_browser:  # the right state, but not its browser
         refused = other_browser.get(callback)
-        assert refused.status_code == 400 and "started in this browser" in refused.text
+        assert refused.status_code == 400 and "not started in this browser" in refused.text
         assert SESSION_COOKIE not in other_browser.cookies
     assert count(sso_rt, AuthSessionRow) == 0
     assert browser.get(callback).status_code == 303  # nothing spoiled the real one
@@ -190,6 +190,8 @@ def test_a_replayed_answer_is_refused(
     state_cookie = browser.cookies["ally_sso"]
     assert browser.get(callback).status_code == 303
     sessions = count(sso_rt, AuthSessionRow)
+    back = browser.get(callback)  # the browser's Back button: its state cookie was spent
+    assert back.status_code == 400 and "was used already" in back.text
     browser.cookies.set("ally_sso", state_cookie, path="/auth/sso")  # the very same answer again
     replay = browser.get(callback)
     assert replay.status_code == 400 and "was finished already" in replay.text
