@@ -267,9 +267,15 @@ def is_sample_cohort(session: Session, cohort_id: int) -> bool:
     return bool(session.scalar(select(CohortRow.is_sample).where(CohortRow.id == cohort_id)))
 
 
-def delete_sample_cohorts(session: Session) -> int:
-    """Delete every sample cohort with its members, assignments and figures; returns how many."""
-    ids = list(session.scalars(select(CohortRow.id).where(CohortRow.is_sample.is_(True))))
+def delete_sample_cohorts(session: Session, only: int | None = None) -> int:
+    """Delete every sample cohort (or the one `only`) with its members, assignments and figures.
+
+    Returns how many; a cohort that is not a sample is never deleted here.
+    """
+    query = select(CohortRow.id).where(CohortRow.is_sample.is_(True))
+    if only is not None:
+        query = query.where(CohortRow.id == only)
+    ids = list(session.scalars(query))
     if ids:
         session.execute(delete(CohortRow).where(CohortRow.id.in_(ids)))
     return len(ids)

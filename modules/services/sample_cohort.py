@@ -3,10 +3,10 @@
 `create_sample_cohort` makes, for an existing facilitator, a cohort marked as a sample with
 the synthetic learners of modules.cohorts.sample, and plays their six weeks through the real
 services (LearningService, Practice), so that every figure is counted by the same code as a
-real learner's: progress, first choices, quiz answers, check-ins and self-assessments. The
-whole of it is one unit of work (one transaction, all or nothing) that every service call
-shares. The records carry the
-made-up days they happened on (progress.database.records_dated).
+real learner's: progress, first choices, quiz answers, check-ins and self-assessments. Each
+learner's weeks are one unit of work that all his service calls share (one transaction), so
+that the app's own writes never wait long on SQLite; a failure midway removes what was made.
+The records carry the made-up days they happened on (progress.database.records_dated).
 
 Synthetic accounts never sign in, and never join a real cohort; `remove_samples` deletes them
 and every sample cohort, with everything they recorded.
@@ -15,8 +15,8 @@ and every sample cohort, with everything they recorded.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import TracebackType
@@ -113,12 +113,17 @@ def create_sample_cohort(
     settings = CohortSettings(SAMPLE_COHORT_NAME, time_zone, min_group=rt.settings.min_group)
     moment = now or datetime.now(UTC)
     today = settings.local_date(moment)
-    with rt.uow() as outer:
-        session = outer.session
-        owner = _owner(session, owner_email)
-        writer = _SampleWriter(outer, content, settings, today)
-        cohort = writer.cohort(owner)
-        finished = sum(writer.learner(cohort, learner) for learner in LEARNERS)
+    writer = _SampleWriter(rt, content, settings, today)
+    with writer.unit():
+        cohort = writer.cohort(_owner(writer.session, owner_email))
+    finished = 0
+    try:
+        for plan in LEARNERS:
+            with writer.unit():
+                finished += writer.learner(cohort, plan)
+    except BaseException:  # a crash or ^C midway: no half-made sample stays behind
+        _discard(rt, cohort.id)
+        raise
     return SampleMade(cohort, len(LEARNERS), finished)
 
 
@@ -128,6 +133,13 @@ def remove_samples(rt: Runtime) -> SamplesRemoved:
         cohorts = cohort_repo.delete_sample_cohorts(session)
         accounts = account_repo.delete_users(session, account_repo.synthetic_user_ids(session))
     return SamplesRemoved(cohorts, accounts)
+
+
+def _discard(rt: Runtime, cohort_id: int) -> None:
+    with rt.transaction() as session:
+        made_up = [m.user_id for m in cohort_repo.members(session, cohort_id)]
+        account_repo.delete_users(session, made_up)
+        cohort_repo.delete_sample_cohorts(session, only=cohort_id)
 
 
 def _owner(session: Session, email: str) -> account_repo.UserRecord:
@@ -154,16 +166,39 @@ class _SampleWriter:
     """Plays the plan of modules.cohorts.sample, day by made-up day, through the services."""
 
     def __init__(
-        self, outer: SqlUnitOfWork, content: CourseContent, settings: CohortSettings, today: date
+        self, rt: Runtime, content: CourseContent, settings: CohortSettings, today: date
     ) -> None:
-        self.session = outer.session
+        self.rt = rt
+        self._outer: SqlUnitOfWork | None = None
         self.content = content
         self.settings = settings
         self.today = today
         self.day = today
         self.rng = random.Random(SEED)
-        self.learning = LearningService(lambda: _Joined(outer), content, today=lambda: self.day)
+        self.learning = LearningService(self._joined, content, today=lambda: self.day)
         self.practice = Practice(self.learning)
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One unit of work that every service call inside shares: all of it, or none."""
+        with self.rt.uow() as outer:
+            self._outer = outer
+            try:
+                yield
+            finally:
+                self._outer = None
+
+    @property
+    def session(self) -> Session:
+        return self._current().session
+
+    def _joined(self) -> _Joined:
+        return _Joined(self._current())
+
+    def _current(self) -> SqlUnitOfWork:
+        if self._outer is None:
+            raise RuntimeError("the sample is written inside writer.unit()")
+        return self._outer
 
     def at(self, days_ago: int, hour: int = 9) -> AbstractContextManager[None]:
         """Write as of `days_ago` days before today, at about `hour` in the cohort's zone."""

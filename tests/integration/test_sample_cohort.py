@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from modules.cohorts.sample import LEARNERS, SAMPLE_COHORT_NAME
 from modules.course.models import CourseContent
 from modules.course.validation import validate_directory
-from modules.services import accounts
+from modules.services import accounts, sample_cohort
 from modules.services.actors import Actor
 from modules.services.cohort_reports import CohortReports
 from modules.services.cohorts import SAMPLE_HAS_NO_REAL_PEOPLE, CohortService
@@ -301,3 +302,30 @@ def test_due_dates_of_the_sample_are_relative_to_today(sample: Sample) -> None:
     today = date.today()
     assert min(a.due_date for a in assigned) < today - timedelta(days=20)
     assert max(a.due_date for a in assigned) > today
+
+
+def test_a_failure_midway_leaves_no_half_made_sample(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = runtime(Settings(database_url=database_url, content_dir=SMALL_COURSE))
+    content = validate_directory(SMALL_COURSE).content
+    assert content is not None
+    person(rt, "ada@example.org", "Ada Admin")
+    played: list[str] = []
+    real_learner = sample_cohort._SampleWriter.learner
+
+    def crash_on_the_third(writer: Any, cohort: CohortRecord, plan: Any) -> int:
+        if len(played) == 2:
+            raise RuntimeError("the machine went down")
+        played.append(plan.name)
+        return real_learner(writer, cohort, plan)
+
+    monkeypatch.setattr(sample_cohort._SampleWriter, "learner", crash_on_the_third)
+    with pytest.raises(RuntimeError, match="went down"):
+        create_sample_cohort(rt, content, "ada@example.org")
+    assert len(played) == 2  # two learners were written, in units of their own
+    with rt.sessions.begin() as session:
+        assert account_repo.synthetic_user_ids(session) == []
+        assert session.scalar(select(func.count()).select_from(CohortRow)) == 0
+        assert account_repo.count_users(session) == 1
+    rt.engine.dispose()
