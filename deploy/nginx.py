@@ -26,7 +26,7 @@ HOST = "127.0.0.1"
 _SERVER_LINE = re.compile(r"^(?P<indent>[ \t]*)server[ \t]+(?P<address>\S+)(?P<params>[^;\n]*);")
 _LISTEN_LINE = re.compile(r"^(?P<indent>[ \t]*)listen[ \t]+[^;\n]+;[ \t]*\n", re.MULTILINE)
 # $upstream_addr says which replica served each request (and, after a failover, the ones tried).
-_LOG_FORMAT = '\'$remote_addr "$request" $status upstream="$upstream_addr"\''
+_LOG_FORMAT = '\'$msec $remote_addr "$request" $status upstream="$upstream_addr" $request_time\''
 _TEMP_DIRS = ("client", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
