@@ -28,6 +28,7 @@ from modules.web import csrf, pages
 from modules.web.client import client_address
 from modules.web.html import with_query
 from modules.web.next_path import safe_next_path, sign_in_path
+from modules.web.warm import warm_up
 from progress.database import utcnow
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,7 @@ def auth_routes(source: RuntimeSource = runtime) -> list[BaseRoute]:
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
     """On start: migrate the database and forget expired sessions and old failures."""
+    await run_in_threadpool(warm_up)  # before the first browser: tables and charts ready
     try:
         await run_in_threadpool(lambda: accounts.clean_up(runtime()))
     except Exception:  # the app should still start; the pages will show the real error

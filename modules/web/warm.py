@@ -1,0 +1,26 @@
+"""What a process loads before it takes its first browser, so that no learner waits for it.
+
+The first table or chart after a start imported pandas and pyarrow inside that learner's run:
+~3 s (bench/load.py: My progress). The pages need them (st.dataframe, st.bar_chart), so the
+process pays once, at start, before it answers its health check.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+
+log = logging.getLogger("ally")
+HEAVY = ("pandas", "pyarrow", "streamlit.elements.arrow", "streamlit.elements.vega_charts")
+
+
+def warm_up(modules: tuple[str, ...] = HEAVY) -> float:
+    """Import `modules` now; the seconds it took (a missing one is logged, never fatal)."""
+    started = time.perf_counter()
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            log.warning("could not load %s at start: the first page that needs it will", name)
+    return time.perf_counter() - started
