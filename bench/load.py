@@ -808,7 +808,9 @@ async def app_phase(
     course_id: str,
     plans: list[Plan],
 ) -> Phase:
-    emails = [f"warm-{n}@example.org"] + [f"learner-{n}-{i}@example.org" for i in range(n)]
+    warmers = args.replicas  # one warm-up learner per replica, straight to its port
+    emails = [f"warm-{n}-{r}@example.org" for r in range(warmers)]
+    emails += [f"learner-{n}-{i}@example.org" for i in range(n)]
     ids = await asyncio.to_thread(db.create_users, content_dir, emails)
     learners = [
         Learner(user_id, email, plans[i % len(plans)], seed=i)
@@ -824,20 +826,21 @@ async def app_phase(
     try:
         await asyncio.to_thread(server.wait_ready, args.timeout)
         # Signing in is not what is measured: one at a time, below the per-address throttle.
-        for learner in learners:
+        for learner in learners[warmers:]:
             learner.cookie = await asyncio.to_thread(
                 sign_in, server.port, learner.email, args.timeout
             )
-        await guarded(
-            warm, "warm-up", learner_client(learners[0], server.port, 3, args.timeout, warm)
-        )
+        ports = server.cluster.replica_ports if isinstance(server, ClusterServer) else [server.port]
+        for learner, port in zip(learners[:warmers], ports, strict=True):
+            learner.cookie = await asyncio.to_thread(sign_in, port, learner.email, args.timeout)
+            await guarded(warm, "warm-up", learner_client(learner, port, 3, args.timeout, warm))
         clients = [
             guarded(
                 stats,
                 learner.email,
                 learner_client(learner, server.port, args.decisions, args.timeout, stats),
             )
-            for learner in learners[1:]
+            for learner in learners[warmers:]
         ]
         if n == 1:
             stats.cpu_meter = server.cpu_seconds
