@@ -16,8 +16,13 @@ from modules.web import csrf
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
 
 
-def pages_for(actor: Actor | None) -> list[st.Page] | dict[str, list[st.Page]]:
-    """Every page of the sitemap; those this visitor may not open are registered hidden."""
+def pages_for(actor: Actor | None) -> list[st.Page]:
+    """Every page of the sitemap; those this visitor may not open are registered hidden.
+
+    One flat list, no section headings: Streamlit puts a section's heading and links in a
+    <div> inside the menu's <ul>, which screen readers cannot announce as a list (axe-core's
+    list and listitem rules, serious).
+    """
     entries = sitemap.navigation(actor)
     pages = {
         entry.place.url_path: st.Page(
@@ -30,13 +35,7 @@ def pages_for(actor: Actor | None) -> list[st.Page] | dict[str, list[st.Page]]:
         )
         for entry in entries
     }
-    if actor is None:
-        return list(pages.values())
-    sections: dict[str, list[st.Page]] = {}
-    for entry in entries:  # a hidden page goes in the first section: no heading over nothing
-        section = entry.place.section if entry.listed else sitemap.COURSE
-        sections.setdefault(section, []).append(pages[entry.place.url_path])
-    return sections
+    return list(pages.values())
 
 
 def sign_out_button(actor: Actor) -> None:

@@ -18,7 +18,6 @@ SIGNED_OUT = "signed-out"
 ANYONE = "anyone"
 MEMBER = "member"  # anyone signed in
 NOBODY = "nobody"
-COURSE, FACILITATE, ADMINISTER = "Course", "Facilitate", "Administer"
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,6 @@ class Place:
     icon: str | None
     opens: str  # who may open it: SIGNED_OUT, ANYONE, MEMBER, FACILITATOR or ADMIN
     listed: str | None = None  # who sees it in the menu (None: as `opens`; NOBODY: no one)
-    section: str = COURSE
 
     @property
     def path(self) -> str:
@@ -48,18 +46,12 @@ PLACES: tuple[Place, ...] = (
         "pages/privacy.py", "What facilitators can see", "privacy", ":material/visibility:", ANYONE
     ),
     Place("pages/join.py", "Join a cohort", "join", ":material/group_add:", ANYONE, MEMBER),
-    Place(
-        "pages/cohorts.py", "Cohorts", "cohorts", ":material/groups:", FACILITATOR,
-        section=FACILITATE,
-    ),
+    Place("pages/cohorts.py", "Cohorts", "cohorts", ":material/groups:", FACILITATOR),
     Place(
         "pages/content_health.py", "Course content", "content", ":material/fact_check:",
-        FACILITATOR, section=FACILITATE,
+        FACILITATOR,
     ),
-    Place(
-        "pages/admin.py", "People", "people", ":material/manage_accounts:", ADMIN,
-        section=ADMINISTER,
-    ),
+    Place("pages/admin.py", "People", "people", ":material/manage_accounts:", ADMIN),
 )  # fmt: skip
 
 
