@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from modules.services import authz
+from modules.services import authz, xapi_outbox
 from modules.services.accounts import AccountProblem, TooManyAttempts
 from modules.services.actors import ADMIN, Actor
 from modules.services.runtime import Runtime
@@ -30,13 +30,14 @@ from progress.passwords import verify_password
 from progress.people_repo import SqlPeopleRepository
 
 # Each is given the open session and the user id, in this order, before the account row goes.
-Forgetter = Callable[[Session, int], None]
+Forgetter = Callable[[Session, int], object]  # what one returns is not used
 FORGETTERS: tuple[Forgetter, ...] = (
     personal_data_repo.forget_learning,
     personal_data_repo.forget_journal,
     personal_data_repo.forget_certificates,
     personal_data_repo.forget_cohort_places,
     personal_data_repo.forget_sign_in,
+    xapi_outbox.forget,  # his pending statements go; what reached the LRS is voided
 )
 FRESH_SIGN_IN = timedelta(minutes=10)
 WRONG_PASSWORD = "That is not your password. Nothing was deleted."

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from modules.course.certificate import course_completed_at, new_code, normalize_code
 from modules.course.duration import course_minutes
 from modules.course.models import CourseContent
-from modules.services import authz
+from modules.services import authz, xapi_outbox
 from modules.services.actors import Actor
 from modules.services.certificate_pdf import certificate_pdf, verification_url
 from modules.services.errors import InvalidInput, NotFound
@@ -96,7 +96,7 @@ class CertificateService:
             completed_at = self._completed_at(session, actor.user_id)
             if completed_at is None:
                 raise InvalidInput(NOT_COMPLETE)
-            return certificate_repo.add_certificate(
+            issued = certificate_repo.add_certificate(
                 session,
                 actor.user_id,
                 self.course_id,
@@ -107,6 +107,18 @@ class CertificateService:
                 completed_on=completed_at.date(),
                 now=now,
             )
+            self._report(session, issued)
+            return issued
+
+    def _report(self, session: Session, issued: CertificateRecord) -> None:
+        """Queue "certificate earned" in the issue's transaction (when an LRS is set)."""
+        if self.rt.settings.lrs is None:
+            return
+        url = verification_url(self.rt.settings.public_url, issued.code)
+        builder = xapi_outbox.builder_for(self.rt.settings, self.content)
+        xapi_outbox.certificate_earned(
+            session, builder, issued.user_id, issued.id, url, issued.issued_at
+        )
 
     def pdf(self, actor: Actor) -> bytes:
         """The learner's own certificate as a PDF; NotFound before it is issued or once revoked."""
