@@ -87,11 +87,11 @@ def test_the_after_phase_asks_now_and_looking_back_and_needs_both(
     app_as: AppAs, learner: Actor, retrospective: Path
 ) -> None:
     at = survey_page(app_as, learner, "after")
-    assert [r.label for r in at.main.radio] == [
-        "1. Now",
-        "1. Before the course, looking back",
-        "2. Now",
-        "2. Before the course, looking back",
+    assert [r.label for r in at.main.radio] == [  # "1\\." shows as "1.", not a list
+        "1\\. Now",
+        "1\\. Before the course, looking back",
+        "2\\. Now",
+        "2\\. Before the course, looking back",
     ]
     assert all(r.value is None for r in at.main.radio)  # nothing carried over from "before"
     for radio in at.main.radio[::2]:

@@ -11,6 +11,7 @@ import streamlit as st
 from modules.course.completion import Phase, asks_looking_back
 from modules.course.models import Survey, SurveyItem
 from modules.services.errors import ServiceError
+from modules.ui.render import plain
 from modules.ui.steps.common import StepContext, show_error
 
 
@@ -74,7 +75,7 @@ def _both(
     """The after phase of a retrospective survey: how often now, and before, looking back."""
     st.markdown(f"**{number:d}.** {ctx.label(item.text)}")
     now: int | None = st.radio(
-        f"{number:d}. Now",
+        plain(f"{number:d}. Now"),  # escaped: "1." would start a markdown list
         _scale(step),
         index=_index(earlier.get(item.id)),
         format_func=lambda v: ctx.label(step.scale[v - 1]),
@@ -82,7 +83,7 @@ def _both(
         key=f"survey-after-{item.id}",
     )
     then: int | None = st.radio(
-        f"{number:d}. Before the course, looking back",
+        plain(f"{number:d}. Before the course, looking back"),
         _scale(step),
         index=_index(earlier_then.get(item.id)),
         format_func=lambda v: ctx.label(step.scale[v - 1]),
