@@ -116,7 +116,7 @@ def test_the_guide_example_validates_with_the_warnings_it_names(tmp_path: Path) 
         "python -m progress xapi export",
         "python -m progress xapi status",
         "python bench/content.py",
-        "python bench/player.py",
+        "python bench/load.py",
         "python bench/dashboard.py",
     ],
 )
