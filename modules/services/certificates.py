@@ -23,7 +23,7 @@ from modules.services.certificate_pdf import certificate_pdf, verification_url
 from modules.services.errors import InvalidInput, NotFound
 from modules.services.runtime import Runtime
 from modules.services.throttle import client_key
-from progress import certificate_repo
+from progress import account_repo, certificate_repo
 from progress.certificate_repo import CertificateRecord, IssuedCertificate
 from progress.database import as_utc
 from progress.learning_repo import SqlLearningRepository
@@ -34,6 +34,7 @@ from progress.people_repo import SqlPeopleRepository
 # codes, a guesser millions: at this pace one code of 80 bits takes ~10^17 years).
 LOOKUP_BURST = 20
 LOOKUP_SPACING = timedelta(seconds=3)
+SAMPLE_LEARNER = "A sample cohort's made-up learner gets no certificate."
 NOT_COMPLETE = "The certificate is there once you have completed every module of the course."
 
 
@@ -93,6 +94,8 @@ class CertificateService:
             found = certificate_repo.certificate_of(session, actor.user_id, self.course_id)
             if found is not None:
                 return found
+            if account_repo.is_synthetic(session, actor.user_id):  # a sample cohort's made-up one
+                raise InvalidInput(SAMPLE_LEARNER)
             completed_at = self._completed_at(session, actor.user_id)
             if completed_at is None:
                 raise InvalidInput(NOT_COMPLETE)

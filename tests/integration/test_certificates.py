@@ -11,9 +11,11 @@ from pypdf import PdfReader
 
 from modules.course.certificate import normalize_code, spaced
 from modules.course.duration import course_minutes
+from modules.services.actors import Actor
 from modules.services.certificates import LOOKUP_BURST, TooManyLookups, verify
 from modules.services.cohort_reports import CohortReports
 from modules.services.errors import InvalidInput, NotFound, PermissionDenied
+from progress import account_repo
 from tests.integration import records_world
 from tests.integration.records_world import PUBLIC_URL, World
 
@@ -114,3 +116,15 @@ def test_the_facilitators_export_lists_who_holds_one(world: World) -> None:
     world.certificates.revoke(world.owner, certificate.id)
     text = reports.export_csv(world.owner, world.cohort_id).decode("utf-8-sig")
     assert [r[-1] for r in list(csv.reader(io.StringIO(text)))[1:]] == [""]
+
+
+def test_a_sample_cohorts_made_up_learner_never_gets_one(world: World) -> None:
+    with world.rt.transaction() as session:
+        made_up = account_repo.create_user(
+            session, "sample-1@example.invalid", "Sample One", None, synthetic=True
+        )
+    actor = Actor(made_up.id, made_up.display_name, frozenset(made_up.roles))
+    world.complete_course(actor)
+    with pytest.raises(InvalidInput, match="made-up learner"):
+        world.certificates.issue(actor)
+    assert world.certificates.state(actor).certificate is None
