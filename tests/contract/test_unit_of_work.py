@@ -257,3 +257,47 @@ def test_an_unreachable_database_is_one_service_error(tmp_path: Path) -> None:
     with pytest.raises(StorageUnavailable) as raised, fake as down:
         down.learning.completed_steps(1, "ally", "m1", False)
     assert str(raised.value) == DATABASE_DOWN
+
+
+def statement(n: int) -> dict[str, object]:
+    return {"id": f"00000000-0000-5000-8000-{n:012d}", "verb": {"id": "http://example.org/v"}}
+
+
+def test_the_outbox_keeps_one_row_a_statement_and_none_from_a_block_that_raises(
+    storage: Storage, learner: int
+) -> None:
+    with pytest.raises(Boom), storage.uow() as uow:
+        uow.xapi.enqueue(learner, [statement(1)])
+        raise Boom
+    with storage.uow() as uow:
+        assert uow.xapi.queued(learner) == []
+        assert uow.xapi.enqueue(learner, [statement(1), statement(1), statement(2)]) == 2
+        assert uow.xapi.enqueue(learner, [statement(2)]) == 0
+        queued = uow.xapi.queued(learner)
+    assert [(e.statement_id, e.statement, e.attempts) for e in queued] == [
+        (statement(n)["id"], statement(n), 0) for n in (1, 2)
+    ]
+
+
+def test_an_accounts_xapi_name_is_stable_opaque_and_his_own(storage: Storage, learner: int) -> None:
+    other = storage.add_user(frozenset({"learner"}))
+    with storage.uow() as uow:
+        first, again = uow.xapi.account(learner), uow.xapi.account(learner)
+        someone = uow.xapi.account(other)
+        assert uow.xapi.account(learner + 1000) is None
+    assert first is not None and someone is not None and first == again
+    assert first.opaque_name != someone.opaque_name
+    assert str(learner) not in first.opaque_name.split("-")  # not the row id as it is
+
+
+def test_discard_takes_his_rows_only(storage: Storage, learner: int) -> None:
+    other = storage.add_user(frozenset({"learner"}))
+    with storage.uow() as uow:
+        uow.xapi.enqueue(learner, [statement(1), statement(2)])
+        uow.xapi.enqueue(other, [statement(3)])
+        uow.xapi.enqueue(None, [statement(4)])  # a voiding statement: nobody's
+        assert uow.xapi.reached_or_may_have(learner) == []  # never tried: not in the LRS
+        assert uow.xapi.discard(learner) == 2
+    with storage.uow() as uow:
+        left = [[e.statement_id for e in uow.xapi.queued(u)] for u in (learner, other, None)]
+    assert left == [[], [statement(3)["id"]], [statement(4)["id"]]]
