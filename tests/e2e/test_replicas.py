@@ -37,6 +37,13 @@ MODULE = "gender-humility"
 EMAIL = "two.replicas@example.org"
 PASSWORD = "two replicas password 2026"
 BEFORE_THE_CRASH = 2  # choices made on the first replica; the rest on the second
+# Two replicas, nginx, PostgreSQL and Chromium share two cores with whatever else runs: a
+# sign-up's password hash alone took 24 s under such load. Patience, not a timing assertion.
+PATIENCE_MS = 90_000
+
+
+def settle(page: Any) -> None:
+    wait_for_app(page, PATIENCE_MS)
 
 
 def why_skipped() -> str | None:
@@ -63,7 +70,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                 cwd=ROOT,
                 env=running.env,
                 check=True,
-                timeout=60,
+                timeout=PATIENCE_MS / 1000 * 2,  # an argon2id hash, on a loaded machine
             )
             yield running
 
@@ -90,7 +97,7 @@ def choose(page: Any, choice: Choice) -> None:
     confirm = main(page).get_by_role("button", name="Choose", exact=True)
     if confirm.count():
         confirm.click()
-    wait_for_app(page)
+    settle(page)
     main(page).get_by_text(choice.feedback.split("\n")[0][:40]).first.wait_for()
 
 
@@ -113,7 +120,7 @@ def stored_path(url: str, email: str) -> list[tuple[int, str, str, int]]:
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def until(condition: Callable[[], bool], what: str, timeout_s: float = 30) -> None:
+def until(condition: Callable[[], bool], what: str, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:
@@ -135,7 +142,7 @@ def sign_up(page: Any) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/")
-    wait_for_app(page)
+    settle(page)
 
 
 def assert_no_traceback(page: Any) -> None:
@@ -183,7 +190,7 @@ class Runs:
             self.finished[index] += 1
 
     def wait_for_a_whole_run_on_a_new_websocket(self, page: Any, opened_before: int) -> None:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE_MS / 1000
         while len(self.finished) <= opened_before or not self.finished[-1]:
             assert time.monotonic() < deadline, f"no whole run after reconnecting: {self.finished}"
             page.wait_for_timeout(100)  # lets Playwright deliver the frames
@@ -202,9 +209,9 @@ def crash_the_holder(cluster: Cluster) -> int:
 
 
 @pytest.fixture
-def page(browser: Any, cluster: Cluster) -> Iterator[Any]:
+def page(cluster: Cluster, browser: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=cluster.url, viewport=DESKTOP)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(PATIENCE_MS)
     yield context.new_page()
     context.close()
 
@@ -215,16 +222,21 @@ def test_a_crashed_replicas_learner_resumes_on_the_other(page: Any, cluster: Clu
     runs = Runs(page)
     sign_up(page)
     page.goto(f"/player?module={MODULE}&step={step.id}")
-    wait_for_app(page)
+    settle(page)
     for choice in path[:BEFORE_THE_CRASH]:
         choose(page, choice)
     assert choices_of(cluster) == expected(step, BEFORE_THE_CRASH)
 
+    names = {f"replica-{port}" for port in cluster.replica_ports}
+    assert set(cluster.pids()) == names | {"nginx", "nginx-worker"}
+    assert all(cluster.cpu_seconds()[name] > 0 for name in names)
     opened = len(runs.finished)
     other = crash_the_holder(cluster)
+    survivor = f"replica-{cluster.replica_ports[other]}"
+    assert set(cluster.pids()) == {survivor, "nginx", "nginx-worker"}
     # its last run was a fragment's, so the page asks the other replica for a whole run
     runs.wait_for_a_whole_run_on_a_new_websocket(page, opened)
-    wait_for_app(page)
+    settle(page)
     assert_the_whole_app(page)
     resumed = step.node(path[BEFORE_THE_CRASH - 1].next)
     assert isinstance(resumed, Decision)
@@ -254,19 +266,23 @@ def test_a_click_after_a_crash_reopens_the_page_and_counts_nothing(
     its first click, inside the scenario's fragment, reaches a session that never ran."""
     step = scenario()
     path = [taken.choice for taken in best_path(step).steps]
+    runs = Runs(page)
     sign_up(page)
     page.goto(f"/player?module={MODULE}&step={step.id}")
-    wait_for_app(page)
+    settle(page)
     choose(page, path[0])
     page.reload()
-    wait_for_app(page)
+    settle(page)
+    opened = len(runs.finished)
     crash_the_holder(cluster)
-    wait_for_app(page)
+    settle(page)
 
     option = main(page).locator("button, [role='radiogroup'] label")
     option.filter(has_text=path[1].text[:40]).first.click()
-    assert_the_whole_app(page)  # the whole page ran on the other replica, not a lost fragment
-    wait_for_app(page)
+    # the whole page ran on the other replica: the click was not lost in a missing fragment
+    runs.wait_for_a_whole_run_on_a_new_websocket(page, opened)
+    settle(page)
+    assert_the_whole_app(page)
     after_first = step.node(path[0].next)
     assert isinstance(after_first, Decision)
     main(page).get_by_text(after_first.text.split("\n")[0][:40]).first.wait_for()
