@@ -271,6 +271,8 @@ def _account_for(
             user = account_repo.find_user_by_email(session, email)
     if user is None:
         raise WrongPerson("This is not the account you are signed in with. Nothing was changed.")
+    if user.synthetic:  # a sample cohort's made-up learner never signs in
+        raise WrongPerson("This account cannot be signed in to. Nothing was changed.")
     linked = sso_repo.link_identity(session, person.issuer, person.subject, user.id, email, now)
     if linked != user.id:
         raise WrongPerson("This sign-in belongs to another account. Nothing was changed.")

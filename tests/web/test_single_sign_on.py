@@ -163,6 +163,17 @@ def test_an_unverified_email_is_refused_and_nothing_is_created_or_linked(
     assert count(sso_rt, AuthSessionRow) == 0
 
 
+def test_an_address_no_person_can_have_is_refused(
+    browser: TestClient, sso_rt: Runtime, provider: Provider
+) -> None:
+    with sso_rt.transaction() as session:  # a sample cohort's made-up learner
+        create_user(session, "made-up-1@sample.invalid", "Made-up", None, synthetic=True)
+    provider.set_user("fake", email="made-up-1@sample.invalid", email_verified=True)
+    response = browser.get(sign_in_at_provider(browser, provider, "fake"))
+    assert response.status_code == 400 and "cannot use" in response.text
+    assert count(sso_rt, SsoIdentityRow) == 0 and count(sso_rt, AuthSessionRow) == 0
+
+
 def test_a_wrong_state_is_refused_and_the_real_answer_still_works(
     browser: TestClient, sso_rt: Runtime, provider: Provider
 ) -> None:
