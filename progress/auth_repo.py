@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from progress.account_repo import UserRecord, get_user, is_synthetic, normalize_email
@@ -71,14 +71,18 @@ def start_auth_session(
     return NewToken(token, expires_at)
 
 
+# Built once: every page run looks its browser's session up (modules/ui/identity.py).
+_SESSION_USER = select(AuthSessionRow.user_id).where(
+    AuthSessionRow.id_hash == bindparam("id_hash"),
+    AuthSessionRow.expires_at > bindparam("now"),
+)
+
+
 def user_for_auth_session(
     session: Session, token: str, now: datetime | None = None
 ) -> UserRecord | None:
     """The signed-in user, or None for an unknown, expired or deleted session."""
-    query = select(AuthSessionRow.user_id).where(
-        AuthSessionRow.id_hash == token_hash(token), AuthSessionRow.expires_at > as_utc(now)
-    )
-    user_id = session.scalar(query)
+    user_id = session.scalar(_SESSION_USER, {"id_hash": token_hash(token), "now": as_utc(now)})
     return None if user_id is None else get_user(session, user_id)
 
 

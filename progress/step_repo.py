@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
@@ -90,6 +90,22 @@ def mark_step_completed(
     )
 
 
+# Built once: the player reads a module's steps on every page run (see scenario_repo).
+_STEPS_OF_COURSE = select(StepProgressRow).where(
+    StepProgressRow.user_id == bindparam("user_id"),
+    StepProgressRow.course_id == bindparam("course_id"),
+    StepProgressRow.is_preview == bindparam("is_preview"),
+)
+_STEPS = {
+    False: fresh(_STEPS_OF_COURSE.order_by(StepProgressRow.id)),
+    True: fresh(
+        _STEPS_OF_COURSE.where(StepProgressRow.module_id == bindparam("module_id")).order_by(
+            StepProgressRow.id
+        )
+    ),
+}
+
+
 def step_progress(
     session: Session,
     user_id: int,
@@ -99,15 +115,10 @@ def step_progress(
     is_preview: bool = False,
 ) -> list[StepProgressRecord]:
     """The learner's step records in a course (or one module of it)."""
-    query = select(StepProgressRow).where(
-        StepProgressRow.user_id == user_id,
-        StepProgressRow.course_id == course_id,
-        StepProgressRow.is_preview == is_preview,
-    )
+    values = {"user_id": user_id, "course_id": course_id, "is_preview": is_preview}
     if module_id is not None:
-        query = query.where(StepProgressRow.module_id == module_id)
-    query = fresh(query.order_by(StepProgressRow.id))
-    rows = session.scalars(query)
+        values["module_id"] = module_id
+    rows = session.scalars(_STEPS[module_id is not None], values)
     return [_progress_record(row) for row in rows]
 
 
