@@ -34,6 +34,16 @@ discussion; some of it is yours alone.
   deleted, your answers stay in them, without your name: taking them out again would
   show what they were.
 
+**Your organisation's learning records system (xAPI)**
+- If your organisation connects the course to it, it receives your progress only: which
+  lessons, reflections and plans you completed (not what you wrote), your score in each
+  scenario and knowledge check and whether you passed, the modules and the course you
+  completed, and your certificate.
+- It never receives your reflections, your choices, your answers, your plans, your
+  check-in notes or your self-assessment. You are named there by a code, not by your name
+  or email address, unless your organisation has chosen to use your email address.
+- If you delete your account, the course tells that system to withdraw what it sent.
+
 **Administrators** can manage accounts (names, email addresses, roles) and create a link
 to reset a password. They cannot see your reflections either.
 """
