@@ -7,6 +7,7 @@ statements arrive. The real LRS (Ralph) is in test_xapi_ralph.py.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import threading
@@ -33,6 +34,7 @@ from modules.services.xapi import StatementBuilder
 from modules.services.xapi_outbox import ProgressReporter, forget
 from modules.services.xapi_sender import Backoff, LrsClient, OutboxSender
 from modules.settings import LrsSettings
+from modules.web import lifespan
 from progress import xapi_repo
 from progress.__main__ import main
 from progress.database import session_factory
@@ -339,3 +341,39 @@ def test_the_cli_exports_json_lines_without_an_lrs(
     assert "--since" in capsys.readouterr().err
     assert main(["xapi", "status"]) == 0
     assert "0 pending, 0 sent, 0 rejected" in capsys.readouterr().out
+
+
+def test_the_app_runs_one_sender_while_it_is_up(
+    database_url: str,
+    sessions: sessionmaker[Session],
+    learner: Actor,
+    lrs: StandInLrs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for key, value in {
+        "ALLY_DATABASE_URL": database_url,
+        "ALLY_CONTENT_DIR": str(VALID),
+        "ALLY_LRS_URL": lrs.url,
+        "ALLY_LRS_USERNAME": USER,
+        "ALLY_LRS_PASSWORD": PASSWORD,
+    }.items():
+        monkeypatch.setenv(key, value)
+    with SqlUnitOfWork(sessions) as uow:
+        uow.xapi.enqueue(learner.user_id, [{"id": "00000000-0000-5000-8000-000000000001"}])
+
+    def senders() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "xapi-sender" and t.is_alive()]
+
+    async def serve() -> None:
+        async with lifespan(None), lifespan(None):  # a second start in one process: one sender
+            for _ in range(300):
+                if lrs.posted:
+                    break
+                await asyncio.sleep(0.1)
+            assert len(senders()) == 1
+
+    asyncio.run(serve())
+    assert lrs.posted == ["00000000-0000-5000-8000-000000000001"]
+    assert senders() == []
