@@ -241,3 +241,26 @@ def in_question(page: Any, question: Any) -> bool:
         page.evaluate("document.activeElement.closest('[role=radiogroup]')?.innerText || ''")
     )
     return first_line(question.options[0].text)[:20] in texts
+
+
+def test_a_choice_after_signing_out_elsewhere_records_nothing(
+    browser_page: Any, app_database: Path
+) -> None:
+    """The scenario is a fragment: its rerun skips the page's session lookup, so the choose
+    service's own check is what refuses, and the page says to sign in again."""
+    page, email = browser_page, "fragment-session@example.org"
+    scenario = next(s for s in course_module().steps if isinstance(s, Scenario))
+    sign_up(page, email)
+    page.goto(f"/player?module={MODULE}&step={scenario.id}")
+    wait_for_app(page)
+    first = best_path(scenario).steps[0].choice
+    option_button(page, first).wait_for()
+    other = page.context.new_page()  # the same browser: the same session cookie
+    other.goto("/auth/logout")
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url("**/")
+    option_button(page, first).click()
+    wait_for_app(page)
+    main(page).get_by_role("link", name="Sign in").first.wait_for()
+    assert main(page).get_by_text(first_line(first.feedback)).count() == 0
+    assert stored_choices(app_database, email, scenario.id) == []
