@@ -28,6 +28,7 @@ FONT_CANDIDATES = (
 )
 TEAL = (15, 110, 110)  # the app's primary colour
 INK = (49, 51, 63)
+MIN_SIZE = 9  # points: the smallest a long name or title is set
 
 
 def verification_url(public_url: str, code: str) -> str:
@@ -47,7 +48,12 @@ def certificate_pdf(certificate: CertificateRecord, public_url: str) -> bytes:
 
     def line(words: str, size: float, bold: bool = False, colour: tuple[int, int, int] = INK,
              after: float = 4) -> None:  # fmt: skip
-        pdf.set_font(family, "B" if bold else "", size)
+        style = "B" if bold else ""
+        pdf.set_font(family, style, size)
+        # A long name or title is set smaller, to two lines at most: the page never overflows.
+        while size > MIN_SIZE and pdf.get_string_width(text(words)) > 1.9 * pdf.epw:
+            size -= 1
+            pdf.set_font(family, style, size)
         pdf.set_text_color(*colour)
         pdf.multi_cell(0, size * 0.5, text(words), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(after)
