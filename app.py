@@ -2,11 +2,19 @@
 routes."""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from modules.services.errors import StorageUnavailable
 from modules.ui.sitemap import members_only_paths
 from modules.web import auth_routes, database_down, lifespan, verify_routes
 from modules.web.sign_in_first import sign_in_first
+
+# Streamlit 1.67 takes the folder modules/ui/pages/ beside the navigation script for a
+# version-1 multipage app until some session of the process calls st.navigation: until then a
+# session opened at /progress, /privacy or /player ran that file alone, without the navigation
+# script (the folder's file names as the menu, no sign-out). Every page here is declared by
+# st.navigation, so the folder never means that (tests/e2e/test_first_page_load.py).
+PagesManager.uses_pages_directory = False
 
 app = st.App(
     "modules/ui/main.py",
