@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from progress.account_repo import REAL_ACCOUNT
 from progress.database import as_utc, insert_ignoring_conflict
 from progress.secret_repo import app_secret
 from progress.tables import UserRow, XapiOutboxRow
@@ -55,10 +56,7 @@ class SqlXapiRepository:
 
     def account(self, user_id: int) -> XapiAccount | None:
         """The account's xAPI identity; None when it is gone or synthetic (never reported)."""
-        query = select(UserRow.email, UserRow.created_at).where(UserRow.id == user_id)
-        synthetic = getattr(UserRow, "synthetic", None)  # the sample cohort's column (0007)
-        if synthetic is not None:
-            query = query.where(synthetic.is_(False))
+        query = select(UserRow.email, UserRow.created_at).where(UserRow.id == user_id, REAL_ACCOUNT)
         found = self._session.execute(query).first()
         if found is None:
             return None

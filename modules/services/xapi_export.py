@@ -23,6 +23,7 @@ from modules.services.runtime import Runtime
 from modules.services.xapi import Statement, StatementBuilder
 from modules.services.xapi_outbox import builder_for
 from progress import certificate_repo
+from progress.account_repo import REAL_ACCOUNT
 from progress.learning_repo import LearnerRecord, SqlLearningRepository
 from progress.step_repo import StepProgressRecord
 from progress.tables import UserRow
@@ -53,9 +54,9 @@ def export_statements(rt: Runtime, content: CourseContent, since: datetime, out:
     written = 0
     with rt.transaction() as session:  # one consistent read of every account
         learning, xapi = SqlLearningRepository(session), SqlXapiRepository(session)
-        for user_id in session.scalars(select(UserRow.id).order_by(UserRow.id)):
+        for user_id in session.scalars(select(UserRow.id).where(REAL_ACCOUNT).order_by(UserRow.id)):
             account = xapi.account(user_id)
-            if account is None:  # synthetic: never reported
+            if account is None:
                 continue
             record = learning.learner_record(user_id, content.course.id, None, preview=False)
             found = certificate_repo.certificate_of(session, user_id, content.course.id)

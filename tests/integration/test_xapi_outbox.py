@@ -37,6 +37,7 @@ from modules.settings import LrsSettings
 from modules.web import lifespan
 from progress import xapi_repo
 from progress.__main__ import main
+from progress.account_repo import create_user
 from progress.database import session_factory
 from progress.tables import UserRow, XapiOutboxRow
 from tests.integration.conftest import add_user
@@ -377,3 +378,17 @@ def test_the_app_runs_one_sender_while_it_is_up(
     asyncio.run(serve())
     assert lrs.posted == ["00000000-0000-5000-8000-000000000001"]
     assert senders() == []
+
+
+def test_a_sample_cohorts_made_up_learner_is_never_reported(
+    sessions: sessionmaker[Session], content: CourseContent, learner: Actor
+) -> None:
+    with sessions.begin() as session:
+        made_up = create_user(
+            session, "ann@sample.invalid", "Ann", None, roles=("learner",), synthetic=True
+        ).id
+    complete_module(practice(sessions, content), Actor(made_up, "Ann", frozenset({"learner"})))
+    with SqlUnitOfWork(sessions) as uow:
+        assert uow.xapi.account(made_up) is None
+        assert uow.xapi.account(learner.user_id) is not None
+    assert rows(sessions) == []
