@@ -155,7 +155,7 @@ def test_a_cohort_from_creation_to_export(
         context.close()
 
     facilitator.reload()
-    wait_for_app(facilitator)
+    wait_for_app(facilitator, 60_000)  # five tabs' figures, and the first table loads pandas
     main(facilitator).get_by_role("tab", name="Dashboard").wait_for()
     assert metric(facilitator, "Learners") == "1"
     row = dashboard_row(facilitator, LEARNER[1])

@@ -139,6 +139,9 @@ def test_the_dashboard_shows_progress_overdue_quiet_learners_and_weeks(sample: S
     for change in board.self_assessment:  # every statement's before and after means are shown
         means = change.means.value
         assert means is not None and means.after >= means.before
+        if change.looking_back is not None:  # the course asks "looking back" at the end
+            then = change.looking_back.value
+            assert then is not None and then.then is not None and then.then <= then.before
 
 
 def test_every_modules_debrief_shows_first_choices_and_quiz_answers(sample: Sample) -> None:
