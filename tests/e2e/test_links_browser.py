@@ -137,3 +137,26 @@ def test_sign_out_is_one_click_from_the_sidebar(browser_page: Any, accounts: Non
     assert not page.get_by_text("Signed in as").count()
     page.goto("/progress")  # the session is over: the page asks for sign-in again
     page.wait_for_url("**/auth/login?next=%2Fprogress")
+
+
+def test_signed_out_in_another_tab_the_page_offers_sign_in_back_to_it(
+    browser_page: Any, accounts: None
+) -> None:
+    """No page load here: the open tab's next click finds the session gone."""
+    page = browser_page
+    deep_link_then_sign_in(page, "/progress", LEARNER)
+    other = page.context.new_page()
+    other.goto("/")
+    wait_for_app(other)
+    other.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    other.wait_for_url(lambda url: urlsplit(url).path == "/")
+    other.close()
+    page.get_by_test_id("stSidebarNav").get_by_text("My progress", exact=True).click()
+    wait_for_app(page)
+    assert not page.get_by_text("Page not found").count()
+    link = main(page).get_by_role("link", name="Sign in")
+    link.wait_for()
+    assert link.get_attribute("href") == "/auth/login?next=%2Fprogress"
+    link.click()
+    fill_sign_in(page, LEARNER)
+    page.wait_for_url(lambda url: address_of(url) == "/progress")
