@@ -130,7 +130,7 @@ class Cluster:
         log_dir: Path | None = None,
         migrate: bool = True,
         nginx_workers: int = 1,
-        start_timeout: float = 90,
+        start_timeout: float = 180,  # two replicas took over 90 s to start on a loaded 2-core box
     ) -> None:
         if replicas < 1:
             raise ValueError("a cluster needs at least one replica")

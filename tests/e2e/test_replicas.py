@@ -61,7 +61,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         pytest.skip(reason)
     with fresh_postgres_schema(os.environ["ALLY_TEST_DATABASE_URL"]) as url:
         env = {"ALLY_DATABASE_URL": url, "ALLY_ALLOW_SIGNUP": "true"}
-        with Cluster(replicas=2, env=env, log_dir=tmp_path) as running:
+        with Cluster(2, env=env, log_dir=tmp_path, start_timeout=PATIENCE_MS / 500) as running:
             # the first account becomes administrator: take it, so the learner is only that
             subprocess.run(
                 [sys.executable, "-m", "progress", "create-user", "admin@example.org"]
