@@ -29,7 +29,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alembic import command  # noqa: E402
 from sqlalchemy import Engine, event, insert, text  # noqa: E402
 from sqlalchemy.engine import Connection, make_url  # noqa: E402
 
@@ -49,7 +48,7 @@ from modules.services.cohorts import CohortService  # noqa: E402
 from modules.services.runtime import Runtime  # noqa: E402
 from modules.settings import Settings, load_settings  # noqa: E402
 from progress.database import make_engine, session_factory  # noqa: E402
-from progress.migrate import alembic_config, upgrade_to_head  # noqa: E402
+from progress.migrate import downgrade_to, upgrade_to_head  # noqa: E402
 from progress.tables import Base  # noqa: E402
 
 LEARNERS = 10_000
@@ -138,8 +137,7 @@ def build(engine: Engine, course: CourseShape) -> None:
 def fill_figures(engine: Engine) -> None:
     """The bulk rows bypassed the repositories, so the tallies are empty: let 0004 fill them."""
     began = time.perf_counter()
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0003")
+    downgrade_to(engine, "0003")
     upgrade_to_head(engine)
     print(f"figures filled by migration 0004: {time.perf_counter() - began:.1f} s")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,23 +54,36 @@ def upgrade_to_head(engine: Engine) -> str:
     lock; on SQLite the migration's transaction begins IMMEDIATE (see progress.database),
     so a second process waits, then finds the schema current and does nothing.
     """
+    _migrate(engine, command.upgrade, "head")
+    return head_revision()
+
+
+def downgrade_to(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (tests and benchmarks that replay a migration)."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic upgrade or downgrade in one locked transaction.
+
+    On SQLite, a batch migration rebuilds a table by dropping it: with foreign keys on, that
+    would cascade into every row that refers to it (a users rebuild would empty the learners'
+    records). The pragma only takes effect outside a transaction, hence on the driver's
+    connection, before BEGIN; the keys are checked before the commit.
+    """
     with engine.connect() as connection:
         is_sqlite = connection.dialect.name == "sqlite"
         if is_sqlite:
-            # Table rebuilds in batch migrations drop tables: with foreign keys on that
-            # would cascade into the rows that refer to them. The pragma only takes
-            # effect outside a transaction, hence on the driver's connection, before BEGIN.
             _sqlite_pragma(connection, "foreign_keys = OFF")
         try:
             with connection.begin():
                 _lock_migrations(connection)
-                command.upgrade(alembic_config(connection), "head")
+                step(alembic_config(connection), revision)
                 if is_sqlite:
                     _check_sqlite_foreign_keys(connection)
         finally:
             if is_sqlite:
                 _sqlite_pragma(connection, "foreign_keys = ON")
-    return head_revision()
 
 
 def schema_differences(connection: Connection) -> list[Any]:

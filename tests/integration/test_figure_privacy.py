@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, delete, inspect, select, update
 from sqlalchemy.orm import Session
 
@@ -24,7 +23,7 @@ from progress import report_repo, tally_repo
 from progress.cohort_repo import add_member, create_cohort, remove_member
 from progress.database import session_factory
 from progress.journal_repo import check_in, commitments, save_commitment
-from progress.migrate import alembic_config, upgrade_to_head
+from progress.migrate import downgrade_to, upgrade_to_head
 from progress.quiz_repo import start_quiz_attempt, submit_quiz_attempt
 from progress.scenario_repo import finish_scenario_attempt, record_choice, start_scenario_attempt
 from progress.step_repo import StepRef
@@ -442,8 +441,7 @@ def test_two_tabs_finishing_two_attempts_at_once_count_one(room: Room) -> None:
 def test_the_migration_fills_the_figures_from_existing_records(room: Room) -> None:
     cohort_of(room, K + 1)
     entered = room.view()
-    with room.engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0003")
+    downgrade_to(room.engine, "0003")
     upgrade_to_head(room.engine)
     filled = room.view()
     assert filled[:4] == entered[:4]

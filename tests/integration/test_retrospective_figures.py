@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from progress import report_repo, tally_repo
 from progress.cohort_repo import add_member, create_cohort, remove_member
 from progress.database import session_factory
-from progress.migrate import alembic_config, upgrade_to_head
+from progress.migrate import downgrade_to, upgrade_to_head
 from progress.survey_repo import save_survey_answer, save_survey_answers, survey_answers
 from progress.tables import SurveyPhaseRow
 from tests.integration.test_figure_privacy import COURSE, ITEMS, SURVEY, K, Room
@@ -179,8 +178,7 @@ def test_a_then_rating_belongs_to_the_after_phase(room: Room) -> None:
 def test_the_migration_keeps_a_live_databases_ratings_and_figures(room: Room) -> None:
     learners(room, 0, K, looking_back=False)
     kept = view(room)
-    with room.engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0008")
+    downgrade_to(room.engine, "0008")
     upgrade_to_head(room.engine)
     assert view(room) == kept
     with room.tx() as session:
