@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from progress.account_repo import REAL_ACCOUNT
 from progress.database import as_utc, insert_ignoring_conflict
 from progress.secret_repo import app_secret
-from progress.tables import UserRow, XapiOutboxRow
+from progress.tables import AppSecretRow, UserRow, XapiOutboxRow
 
 ACTOR_KEY = "xapi-actor-key"
 ERROR_LENGTH = 500
@@ -61,7 +61,7 @@ class SqlXapiRepository:
         if found is None:
             return None
         email, created_at = found
-        key = app_secret(self._session, ACTOR_KEY).encode()
+        key = _actor_key(self._session)
         # Row id and creation time: a row id reused after a deletion gives another name.
         message = f"{user_id}:{as_utc(created_at).isoformat()}".encode()
         name = hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
@@ -118,6 +118,22 @@ class SqlXapiRepository:
             .execution_options(preserve_rowcount=True)
         )
         return int(getattr(result, "rowcount", 0))
+
+
+_actor_keys: dict[str, bytes] = {}  # per database: the secret never changes once stored
+
+
+def _actor_key(session: Session) -> bytes:
+    """The key of the opaque names; cached once it is committed (a rollback must not keep
+    a key that another replica would never see)."""
+    where = session.get_bind().engine.url.render_as_string(hide_password=True)
+    found = _actor_keys.get(where)
+    if found is None:
+        stored = session.scalar(select(AppSecretRow.value).where(AppSecretRow.name == ACTOR_KEY))
+        if stored is None:
+            return app_secret(session, ACTOR_KEY).encode()  # made now: cached next time
+        found = _actor_keys[where] = stored.encode()
+    return found
 
 
 # The sender's side: each call below runs in a short transaction of its own.
