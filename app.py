@@ -7,6 +7,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from modules.services.errors import StorageUnavailable
 from modules.ui.sitemap import members_only_paths
 from modules.web import auth_routes, database_down, lifespan, verify_routes
+from modules.web.resume import rerun_lost_fragments_in_full
 from modules.web.sign_in_first import sign_in_first
 
 # Streamlit 1.67 takes the folder modules/ui/pages/ beside the navigation script for a
@@ -15,6 +16,9 @@ from modules.web.sign_in_first import sign_in_first
 # script (the folder's file names as the menu, no sign-out). Every page here is declared by
 # st.navigation, so the folder never means that (tests/e2e/test_first_page_load.py).
 PagesManager.uses_pages_directory = False
+# A page that reconnects to a new process (a replica died, a restart) names a fragment that
+# process never ran; Streamlit would drop that click in silence (modules/web/resume.py).
+rerun_lost_fragments_in_full()
 
 app = st.App(
     "modules/ui/main.py",

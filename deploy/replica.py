@@ -1,14 +1,11 @@
 """The production command of one replica: `python -m deploy.replica PORT`.
 
-It serves the app as `python -m uvicorn app:app --host 127.0.0.1 --port PORT --ws
-websockets-sansio --no-access-log` would, from the repository root (so `.streamlit/config.toml`
+It runs `python -m uvicorn app:app --host 127.0.0.1 --port PORT --ws
+websockets-sansio --no-access-log` from the repository root (so `.streamlit/config.toml`
 applies). Streamlit supports serving its `st.App` with uvicorn; uvicorn binds the socket
 itself, which lets asyncio set TCP_NODELAY on every connection (`streamlit run` leaves Nagle's
 algorithm on, ~40 ms an interaction). The systemd unit, the README and deploy/cluster.py all
 start replicas through this module and `command()`, so this is the one place to change it.
-It runs uvicorn in this process, after `modules.web.resume` has made sure that a page
-reconnecting here from another replica (or from this one before a restart) gets the whole
-app back.
 """
 
 from __future__ import annotations
@@ -36,7 +33,7 @@ def uvicorn_arguments(port: int, target: str = "app:app") -> list[str]:
 
 
 def command(port: int, target: str = "app:app", python: str = sys.executable) -> list[str]:
-    """The same as one command line: `python -m uvicorn ...` (without the resume rule)."""
+    """The replica's command line: `python -m uvicorn app:app ...`."""
     return [python, "-m", "uvicorn", *uvicorn_arguments(port, target)]
 
 
@@ -47,17 +44,9 @@ def _port(arguments: list[str]) -> int:
 
 
 def main(arguments: list[str]) -> None:
-    """Serve in this process (its pid is the replica's, for systemd, kill -9 and CPU figures)."""
-    port = _port(arguments)
+    argv = command(_port(arguments))
     os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
-    from uvicorn.main import main as uvicorn
-
-    from modules.web.resume import prepare_for_reconnects
-
-    # A browser that lands here from a dead replica must get its whole page back.
-    prepare_for_reconnects()
-    uvicorn.main(args=uvicorn_arguments(port), prog_name="uvicorn")
+    os.execv(argv[0], argv)  # the replica's pid is this one: systemd and kill -9 reach uvicorn
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A page that reconnects to a new server process gets the app back, whole and at once.
+"""A page that reconnects to a new server process reruns in full, even from a fragment.
 
 When a replica dies (or restarts for a deploy), the browser's websocket reconnects through
 nginx to a process that has never seen its session, and Streamlit 1.67 gives it a new, empty
@@ -12,19 +12,12 @@ session which has never run (after the websocket reconnects to a restarted serve
 replica) is silently dropped by AppSession.request_rerun, and the frontend does not rerun on
 reconnect after a full run, so the page stays stale and every click in a fragment is lost."
 
-A second trap on the same road: Streamlit decides once per process, at its first session,
-whether the app is a v1 multipage app, because modules/ui/ has a `pages/` folder beside
-main.py; the first `st.navigation` call undoes that. A reconnecting browser names its page by
-hash, and in a process where main.py has not run yet that hash finds `pages/<page>.py` as a
-v1 page, which then runs alone: no main.py, so no navigation, no "Signed in as", and a
-sidebar listing every file in pages/.
-
-`prepare_for_reconnects()` fixes both in this process. A new session's first request, if it
-names a fragment the session lacks, becomes a full run with the same client state (page,
-query string, widgets), so the page is rebuilt from the database where the learner was; the
-click itself does not count (its callback was never registered here), so nothing is recorded
-that the learner did not see confirmed. And the app is declared an `st.navigation` app from
-the start, as its first run would declare it.
+`rerun_lost_fragments_in_full()` (called by app.py) makes that first request of a new session,
+if it names a fragment the session lacks, a full run with the same client state (page, query
+string, widgets), so the page is rebuilt from the database where the learner was. The click
+itself does not count (its callback was never registered in this process), so nothing is
+recorded that the learner did not see confirmed. (app.py's other line for new processes,
+`PagesManager.uses_pages_directory = False`, makes that full run go through main.py.)
 """
 
 from __future__ import annotations
@@ -36,7 +29,6 @@ from typing import Any
 
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.app_session import AppSession
-from streamlit.runtime.pages_manager import PagesManager
 
 log = logging.getLogger(__name__)
 _started: weakref.WeakSet[AppSession] = weakref.WeakSet()
@@ -44,11 +36,10 @@ _lock = threading.Lock()
 _installed = False
 
 
-def prepare_for_reconnects() -> None:
-    """Install both rules in this process (idempotent); before the server takes sessions."""
+def rerun_lost_fragments_in_full() -> None:
+    """Install the rule in this process (idempotent), before the server takes sessions."""
     global _installed
     with _lock:
-        PagesManager.uses_pages_directory = False  # what modules/ui/main.py's st.navigation does
         if _installed:
             return
         original = AppSession.request_rerun

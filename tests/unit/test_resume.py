@@ -61,19 +61,18 @@ def test_whole_runs_and_empty_requests_pass_unchanged() -> None:
     assert full_run_if_new(Session(), None) is None
 
 
-def test_installing_declares_an_st_navigation_app_and_wraps_reruns_once() -> None:
+def test_the_app_installs_the_rule_once_for_its_process() -> None:
     # In a child process: installing changes Streamlit for the whole process.
     probe = (
         "from streamlit.runtime.app_session import AppSession\n"
-        "from streamlit.runtime.pages_manager import PagesManager\n"
-        "from modules.web.resume import prepare_for_reconnects\n"
         "original = AppSession.request_rerun\n"
-        "prepare_for_reconnects(); wrapped = AppSession.request_rerun\n"
-        "prepare_for_reconnects()\n"
-        "print(PagesManager.uses_pages_directory, wrapped is not original,"
-        " AppSession.request_rerun is wrapped)\n"
+        "import app\n"
+        "wrapped = AppSession.request_rerun\n"
+        "from modules.web.resume import rerun_lost_fragments_in_full\n"
+        "rerun_lost_fragments_in_full()\n"
+        "print(wrapped is not original, AppSession.request_rerun is wrapped)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert done.stdout.split() == ["False", "True", "True"], done.stderr
+    assert done.stdout.split() == ["True", "True"], done.stderr
