@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from progress.tables.base import ID_LENGTH, Base
 from progress.tables.accounts import CLIENT_LENGTH
+from progress.tables.base import ID_LENGTH, Base
 
 CODE_LENGTH = 16  # 16 characters of Crockford base32: 80 random bits
 
