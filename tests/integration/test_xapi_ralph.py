@@ -16,6 +16,7 @@ serve these tests as it is.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -44,10 +45,11 @@ from modules.services.xapi import StatementBuilder
 from modules.services.xapi_outbox import ProgressReporter, forget
 from modules.services.xapi_sender import Backoff, LrsClient, OutboxSender, SenderThread
 from modules.settings import LrsSettings
-from progress.database import session_factory
+from progress.database import make_engine, session_factory
+from progress.migrate import upgrade_to_head
 from progress.tables import XapiOutboxRow
 from progress.xapi_repo import XapiAccount
-from tests.integration.conftest import add_user
+from tests.integration.conftest import add_user, fresh_postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(os.environ.get("ALLY_RALPH_VENV") or Path.home() / ".cache/ally/ralph-venv")
@@ -185,6 +187,23 @@ def wait_for(condition: Any, what: str, seconds: float = 90) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """One database, PostgreSQL when the tests have one: Ralph starts three times a run, and
+    the outbox's behaviour on both databases is test_xapi_outbox.py's."""
+    server = os.environ.get("ALLY_TEST_DATABASE_URL")
+    with contextlib.ExitStack() as stack:
+        url = (
+            stack.enter_context(fresh_postgres_schema(server))
+            if server
+            else f"sqlite:///{tmp_path / 'ally.db'}"
+        )
+        made = make_engine(url)
+        upgrade_to_head(made)
+        yield made
+        made.dispose()
 
 
 def test_statements_reach_ralph_exactly_once_across_an_lrs_restart(
