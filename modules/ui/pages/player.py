@@ -6,7 +6,7 @@ from modules.course.completion import Phase, module_complete
 from modules.course.models import Commitment, Lesson, Module, Quiz, Reflection, Scenario, Survey
 from modules.services.errors import ServiceError, StorageUnavailable
 from modules.ui.context import signed_in_page
-from modules.ui.render import content, plain, references
+from modules.ui.render import content, plain, progress_bar, references
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
 from modules.ui.steps.common import StepContext, show_error
 
@@ -85,7 +85,7 @@ def show_progress(module: Module, done: set[str]) -> None:
         title = content(module.title, page.bibliography)
         st.caption(f"{title} · step {index + 1:d} of {len(module.steps)}")
         count = len(done & {s.id for s in module.steps})
-        st.progress(count / len(module.steps), text=f"{count} of {len(module.steps)} steps done")
+        progress_bar(count / len(module.steps), f"{count} of {len(module.steps)} steps done")
     with step_list:
         st.markdown(f"**{content(module.title, page.bibliography)}**")
         for number, item in enumerate(module.steps, start=1):
