@@ -65,12 +65,13 @@ FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$bench"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--profile", action="store_true", help="cProfile one dashboard too")
     arguments = parser.parse_args()
     with database(arguments.database_url) as engine:
         course = course_shape(SHIPPED)
         print(f"database: {engine.dialect.name}")
         build(engine, course)
-        measure(engine)
+        measure(engine, arguments.profile)
         engine.dispose()
 
 
@@ -187,7 +188,7 @@ def count_rows(connection: Connection, table: str) -> int:
     return int(connection.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
 
 
-def measure(engine: Engine) -> None:
+def measure(engine: Engine, profile: bool = False) -> None:
     """Time what the Cohorts page calls: the services, with their checks and domain work."""
     settings = Settings(database_url=str(engine.url), content_dir=SHIPPED)
     content = validate_directory(SHIPPED).content
@@ -213,6 +214,13 @@ def measure(engine: Engine) -> None:
     print(f"  {small_ms:.1f} ms, {small_queries} queries: {same} count as for {BIG_COHORT}")
     shown = reports_.debrief(admin, 1, module).scenarios[0].basis.learners
     assert shown > 0, "the debrief's figures are empty: the tallies were not filled"
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(reports_.dashboard, admin, 1)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     total_ms = sum(ms for ms, _n in timings.values())
     total_queries = sum(n for _ms, n in timings.values())
     print(f"dashboard: {total_ms:.0f} ms, {total_queries} queries for {BIG_COHORT} learners")
