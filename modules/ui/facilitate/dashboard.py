@@ -41,10 +41,12 @@ def render(tab: CohortTab) -> None:
         f"Status only. Today is {board.today:%A, %B %-d} in {plain(tab.cohort.time_zone)}, the"
         " cohort's time zone; dates here use it."
     )
+    legend = " · ".join(f"{n:d} {c.title}" for n, c in enumerate(board.modules, start=1))
     st.caption(
-        "✓ finished, … started, – not started; Late: past its due date and not finished."
-        " Modules: "
-        + " · ".join(f"{n:d} {option(c.title)}" for n, c in enumerate(board.modules, start=1))
+        plain(
+            "✓ finished, … started, – not started; Late: past its due date and not finished."
+            f" Modules: {legend}"
+        )
     )
     zone = tab.service.settings_of(tab.cohort).zone
     st.dataframe(
@@ -91,7 +93,9 @@ def _completions(board: Dashboard) -> None:
     if not board.completions:
         return
     st.subheader("Completions over time")
-    st.line_chart(
+    # Bars, not st.line_chart: its hover-point layer is an SVG group with no name (axe
+    # svg-img-alt, serious); vega/vega-lite#7970, and streamlit/streamlit#8563 for chart alt text.
+    st.bar_chart(
         [
             {"Week starting": w.starts.isoformat(), "Modules completed": w.cumulative}
             for w in board.completions
