@@ -175,7 +175,7 @@ def _email_links(links: list[tuple[str, str, str]]) -> None:
             " Send those links yourself."
         )
     else:
-        st.success(f"Sent {len(links)} email{'s' * (len(links) != 1)}.")
+        st.success(plain(f"Sent {len(links)} email{'s' * (len(links) != 1)}."))
 
 
 def _facilitators(tab: CohortTab) -> None:

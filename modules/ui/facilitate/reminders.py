@@ -16,15 +16,18 @@ def render(tab: CohortTab) -> None:
     found = tab.reports.reminders(tab.actor, tab.cohort.id)
     if not found:
         st.caption(
-            f"Nobody has an assigned module overdue or {soon}. People drop off this list as"
-            " soon as they finish."
+            plain(
+                f"Nobody has an assigned module overdue or {soon}. People drop off this list"
+                " as soon as they finish."
+            )
         )
         return
     overdue = sum(bool(r.overdue) for r in found)
     parts = [f"{_learners(overdue)} an assigned module past its due date"] if overdue else []
     if len(found) > overdue:
         parts.append(f"{_learners(len(found) - overdue)} one {soon}")
-    st.caption(" and ".join(parts) + ". Copy a message into your email: each links to the module.")
+    said = " and ".join(parts)
+    st.caption(plain(f"{said}. Copy a message into your email: each links to the module."))
     for reminder in found:
         with st.expander(_title(reminder)):
             st.markdown(f"To: {plain(reminder.email)}")
@@ -41,4 +44,4 @@ def _title(reminder: Reminder) -> str:
         parts.append(f"{len(reminder.overdue):d} overdue")
     if reminder.due_soon:
         parts.append(f"{len(reminder.due_soon):d} due soon")
-    return f"{plain(reminder.name)} · {', '.join(parts)}"
+    return plain(f"{reminder.name} · {', '.join(parts)}")
