@@ -43,9 +43,7 @@ class LearningRepository(Protocol):
         self, user_id: int, course_id: str, module_id: str, preview: bool
     ) -> set[str]: ...
 
-    def scenario_progress(
-        self, user_id: int, step: StepRef, preview: bool
-    ) -> ScenarioProgress: ...
+    def scenario_progress(self, user_id: int, step: StepRef, preview: bool) -> ScenarioProgress: ...
 
     def quiz_attempts(
         self, user_id: int, course_id: str, module_id: str, preview: bool
