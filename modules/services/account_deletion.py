@@ -24,7 +24,7 @@ from modules.services.accounts import AccountProblem, TooManyAttempts
 from modules.services.actors import ADMIN, Actor
 from modules.services.runtime import Runtime
 from modules.services.throttle import NO_WAIT, Refused, admit, client_key, succeeded
-from progress import account_repo, auth_repo, cohort_repo, personal_data_repo
+from progress import account_repo, auth_repo, cohort_repo, personal_data_repo, sso_repo
 from progress.database import as_utc, lock_for_write
 from progress.passwords import verify_password
 from progress.people_repo import SqlPeopleRepository
@@ -85,10 +85,11 @@ def confirms_with_password(rt: Runtime, actor: Actor) -> bool:
 
 
 def reauthenticated_at(session: Session, actor: Actor) -> datetime | None:
-    """When the caller's browser session was signed in; None without one (tests, the CLI)."""
+    """When the caller last signed in afresh at the identity provider from this browser
+    (/auth/sso/reauth, which asks the provider for a new sign-in); None if never."""
     if actor.session_hash is None:
         return None
-    return personal_data_repo.session_started_at(session, actor.session_hash)
+    return sso_repo.reauthenticated_at(session, actor.session_hash)
 
 
 def _require_fresh_sign_in(session: Session, actor: Actor, moment: datetime) -> None:

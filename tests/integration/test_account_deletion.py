@@ -12,7 +12,7 @@ from modules.services.accounts import AccountProblem
 from modules.services.actors import Actor
 from modules.services.certificates import verify
 from modules.services.errors import SignedOut, StorageUnavailable
-from progress import auth_repo, cohort_repo
+from progress import auth_repo, cohort_repo, sso_repo
 from progress.account_repo import create_user
 from progress.database import utcnow
 from progress.personal_data_repo import personal_tables
@@ -110,16 +110,23 @@ def test_wrong_passwords_are_throttled_like_sign_ins(world: World) -> None:
 
 
 def test_an_account_without_a_password_needs_a_fresh_sign_in(world: World) -> None:
+    """A fresh sign-in at the provider (/auth/sso/reauth) within ten minutes, from this browser:
+    a new session alone is not one (the provider may sign him in without asking)."""
     with world.rt.transaction() as session:
         sso = create_user(session, "sso@example.org", "Sam Single", None)
         fresh = auth_repo.start_auth_session(session, sso.id)
-        stale = auth_repo.start_auth_session(session, sso.id, now=utcnow() - timedelta(minutes=11))
+        stale = auth_repo.start_auth_session(session, sso.id)
+        other = auth_repo.start_auth_session(session, sso.id)
+        minutes_ago = utcnow() - timedelta(minutes=11)
+        sso_repo.record_reauthentication(session, auth_repo.token_hash(stale.token), minutes_ago)
+        sso_repo.record_reauthentication(session, auth_repo.token_hash(fresh.token), utcnow())
     actor = Actor(sso.id, sso.display_name, frozenset(sso.roles))
     with pytest.raises(AccountProblem, match="sign in again"):
         delete_own_account(world.rt, actor, "")  # no browser session at all
-    stale_actor = Actor(sso.id, "", frozenset(), auth_repo.token_hash(stale.token))
-    with pytest.raises(AccountProblem, match="sign in again"):
-        delete_own_account(world.rt, stale_actor, "")
+    for session_of in (stale, other):  # signed in afresh too long ago; never
+        browser = Actor(sso.id, "", frozenset(), auth_repo.token_hash(session_of.token))
+        with pytest.raises(AccountProblem, match="sign in again"):
+            delete_own_account(world.rt, browser, "")
     assert rows_about(world, sso.id)["users"] == 1
     fresh_actor = Actor(sso.id, "", frozenset(), auth_repo.token_hash(fresh.token))
     delete_own_account(world.rt, fresh_actor, "")

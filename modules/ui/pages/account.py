@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from modules.services import account_deletion, my_data
+from modules.services import account_deletion, my_data, single_sign_on
 from modules.services.accounts import AccountProblem
 from modules.services.certificates import CertificateService
 from modules.services.errors import ServiceError
@@ -75,6 +75,7 @@ st.markdown(
 with_password = account_deletion.confirms_with_password(rt, page.actor)
 if not with_password:
     st.caption(plain(account_deletion.SIGN_IN_AGAIN))
+    site_link("Sign in again with your organisation", single_sign_on.reauth_path("/account"))
 with st.form("delete-account", clear_on_submit=True):
     password = st.text_input("Your password, to confirm", type="password") if with_password else ""
     sure = st.checkbox("I understand that this cannot be undone.")
