@@ -106,17 +106,23 @@ def press_button(page: Any, text: str) -> int:
     return presses + 1
 
 
-def test_one_click_decides_and_focus_lands_on_the_consequence(
-    browser_page: Any, app_database: Path
-) -> None:
-    page, email = browser_page, "one-click@example.org"
+def at_first_decision(page: Any, email: str) -> tuple[Scenario, Choice]:
+    """A new learner `email` on the module's first scenario; it and its best first choice."""
     scenario = next(s for s in course_module().steps if isinstance(s, Scenario))
     sign_up(page, email)
     page.goto(f"/player?module={MODULE}&step={scenario.id}")
     wait_for_app(page)
     first = best_path(scenario).steps[0].choice
+    option_button(page, first).wait_for()
+    return scenario, first
+
+
+def test_one_click_decides_and_focus_lands_on_the_consequence(
+    browser_page: Any, app_database: Path
+) -> None:
+    page, email = browser_page, "one-click@example.org"
+    scenario, first = at_first_decision(page, email)
     buttons = main(page).locator(".st-key-ally-decision button")
-    buttons.first.wait_for()
     start = scenario.node(scenario.start)
     assert isinstance(start, Decision) and buttons.count() == len(start.choices)
     assert main(page).get_by_role("button", name="Choose").count() == 0  # no second action
@@ -133,12 +139,7 @@ def test_a_double_click_records_one_choice_and_advances_one_node(
     browser_page: Any, app_database: Path
 ) -> None:
     page, email = browser_page, "double-click@example.org"
-    scenario = next(s for s in course_module().steps if isinstance(s, Scenario))
-    sign_up(page, email)
-    page.goto(f"/player?module={MODULE}&step={scenario.id}")
-    wait_for_app(page)
-    first = best_path(scenario).steps[0].choice
-    option_button(page, first).wait_for()
+    scenario, first = at_first_decision(page, email)
     option_button(page, first).dblclick()
     wait_for_app(page)
     following = scenario.node(first.next)
@@ -249,12 +250,7 @@ def test_a_choice_after_signing_out_elsewhere_records_nothing(
     """The scenario is a fragment: its rerun skips the page's session lookup, so the choose
     service's own check is what refuses, and the page says to sign in again."""
     page, email = browser_page, "fragment-session@example.org"
-    scenario = next(s for s in course_module().steps if isinstance(s, Scenario))
-    sign_up(page, email)
-    page.goto(f"/player?module={MODULE}&step={scenario.id}")
-    wait_for_app(page)
-    first = best_path(scenario).steps[0].choice
-    option_button(page, first).wait_for()
+    scenario, first = at_first_decision(page, email)
     other = page.context.new_page()  # the same browser: the same session cookie
     other.goto("/auth/logout")
     other.get_by_role("button", name="Sign out").click()
