@@ -8,15 +8,12 @@ This needs a server of its own: the shared one has served other pages already.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .conftest import DESKTOP, ROOT, free_port, skip_reason, wait_for_app, wait_until_healthy
+from .conftest import DESKTOP, serve_app, skip_reason, wait_for_app
 from .test_links_browser import create_account, deep_link_then_sign_in
 
 pytestmark = pytest.mark.e2e
@@ -32,27 +29,8 @@ def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("fresh-server")
     database = folder / "ally.db"
     create_account(database, LEARNER, "learner")
-    port = free_port()
-    env = {**os.environ, "ALLY_DATABASE_URL": f"sqlite:///{database}"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process, log)
+    with serve_app(database) as base_url:  # a process no other test has used
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
