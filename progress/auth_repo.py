@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from progress.account_repo import UserRecord, get_user, is_synthetic, normalize_email
 from progress.database import as_utc, insert_ignoring_conflict
 from progress.errors import RecordNotFound
-from progress.tables import AuthSessionRow, PasswordResetRow, SignInAttemptRow, SignInClientRow
+from progress.tables import (
+    AuthSessionRow,
+    PasswordResetRow,
+    SignInAttemptRow,
+    SignInClientRow,
+    UserRoleRow,
+    UserRow,
+)
 
 SESSION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=48)
@@ -72,9 +79,23 @@ def start_auth_session(
 
 
 # Built once: every page run looks its browser's session up (modules/ui/identity.py).
-_SESSION_USER = select(AuthSessionRow.user_id).where(
-    AuthSessionRow.id_hash == bindparam("id_hash"),
-    AuthSessionRow.expires_at > bindparam("now"),
+# Built once, and one statement: every page run of a signed-in browser makes it first.
+_SESSION_USER = (
+    select(
+        UserRow.id,
+        UserRow.email,
+        UserRow.display_name,
+        UserRow.password_hash.is_not(None).label("has_password"),
+        UserRow.created_at,
+        UserRow.synthetic,
+        UserRoleRow.role,
+    )
+    .join(AuthSessionRow, AuthSessionRow.user_id == UserRow.id)
+    .outerjoin(UserRoleRow, UserRoleRow.user_id == UserRow.id)
+    .where(
+        AuthSessionRow.id_hash == bindparam("id_hash"),
+        AuthSessionRow.expires_at > bindparam("now"),
+    )
 )
 
 
@@ -82,8 +103,19 @@ def user_for_auth_session(
     session: Session, token: str, now: datetime | None = None
 ) -> UserRecord | None:
     """The signed-in user, or None for an unknown, expired or deleted session."""
-    user_id = session.scalar(_SESSION_USER, {"id_hash": token_hash(token), "now": as_utc(now)})
-    return None if user_id is None else get_user(session, user_id)
+    rows = session.execute(_SESSION_USER, {"id_hash": token_hash(token), "now": as_utc(now)}).all()
+    if not rows:
+        return None
+    user = rows[0]
+    return UserRecord(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        roles=frozenset(row.role for row in rows if row.role is not None),
+        has_password=bool(user.has_password),
+        created_at=user.created_at,
+        synthetic=user.synthetic,
+    )
 
 
 def end_auth_session(session: Session, token: str) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from progress.account_repo import create_user
+from progress.account_repo import create_user, get_user
 from progress.auth_repo import (
     SignInCounters,
     create_password_reset,
@@ -28,6 +28,7 @@ from progress.auth_repo import (
 from progress.database import make_engine, session_factory
 from progress.secret_repo import CSRF_KEY, app_secret
 from progress.tables import AuthSessionRow
+from progress.tables.accounts import FACILITATOR, LEARNER
 
 from .conftest import FAKE_HASH
 
@@ -43,6 +44,22 @@ def test_a_session_token_finds_its_user_and_only_its_hash_is_stored(
     stored = session.scalars(select(AuthSessionRow.id_hash)).all()
     assert new.token not in stored
     assert token_hash(new.token) in stored
+
+
+def test_a_session_finds_the_whole_account_as_the_account_lookup_does(
+    session: Session,
+) -> None:
+    """One statement reads the session, the account and its roles: the same record, roles too."""
+    user = create_user(
+        session, "chief@example.org", "Chief", FAKE_HASH, (LEARNER, FACILITATOR), NOW
+    )
+    bare = create_user(session, "sso@example.org", "No password", None, now=NOW)
+    for account in (user, bare):
+        found = user_for_auth_session(session, start_auth_session(session, account.id).token)
+        assert found == get_user(session, account.id)
+    facilitator = user_for_auth_session(session, start_auth_session(session, user.id).token)
+    assert facilitator is not None and {LEARNER, FACILITATOR} <= facilitator.roles
+    assert facilitator.has_password and facilitator.created_at == NOW
 
 
 def test_forged_expired_and_ended_sessions_find_nobody(session: Session, user_id: int) -> None:
