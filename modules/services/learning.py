@@ -208,16 +208,21 @@ class LearningService:
     def version(self, module_id: str) -> str:
         return self.content.versions[module_id]
 
-    def open_step(self, actor: Actor, module_id: str, step_id: str, preview: bool = False) -> Step:
-        """Note where the learner is: the Continue button and a reload come back here."""
-        step = self.step(module_id, step_id)
-        ref = self.ref(module_id, step_id)
+    def open_step(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool = False
+    ) -> set[str]:
+        """Note where the learner is (the Continue button and a reload come back here).
+
+        Returns the ids of the module's steps he has completed, read in the same unit of work:
+        what the player shows beside the step it opens.
+        """
+        ref = self.ref(module_id, self.step(module_id, step_id).id)
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
             if module_id != self.course.self_assessment:
                 uow.learning.save_position(actor.user_id, ref, preview)
             uow.learning.mark_started(actor.user_id, ref, self.version(module_id), preview)
-        return step
+            return uow.learning.completed_steps(actor.user_id, self.course.id, module_id, preview)
 
     def complete_if_done(
         self,

@@ -79,6 +79,16 @@ def test_continue_goes_to_the_step_last_opened(learning: LearningService) -> Non
     assert learning.overview(OTHER).continue_at.step_id == "why"  # type: ignore[union-attr]
 
 
+def test_opening_a_step_gives_the_module_steps_done_so_far(learning: LearningService) -> None:
+    assert learning.open_step(LEARNER, "sample", "why") == set()
+    learning.complete_lesson(LEARNER, "sample", "why")
+    assert learning.open_step(LEARNER, "sample", "check") == {"why"}
+    assert learning.open_step(LEARNER, "sample", "check") == learning.completed_steps(
+        LEARNER, "sample"
+    )
+    assert learning.open_step(OTHER, "sample", "why") == set()  # his own, no one else's
+
+
 def test_completing_every_step_completes_the_course_and_offers_the_after_phase(
     learning: LearningService, practice: Practice
 ) -> None:

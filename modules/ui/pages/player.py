@@ -25,9 +25,12 @@ except ServiceError as error:
     st.stop()
 
 opened = (module.id, step.id, preview)
+# The steps done as this visit opened them: the first run of a visit completes nothing, so
+# it shows these; a later run (a save, a check) reads them again after the step has run.
+done_at_open: set[str] | None = None
 if st.session_state.get("ally_opened") != opened:  # write the position once per visit
     try:
-        page.learning.open_step(page.actor, module.id, step.id, preview)
+        done_at_open = page.learning.open_step(page.actor, module.id, step.id, preview)
         st.session_state["ally_opened"] = opened
     except StorageUnavailable as error:  # show the step anyway: nothing typed is lost
         show_error(error)
@@ -98,7 +101,7 @@ def show_progress(module: Module, done: set[str]) -> None:
             st.page_link("pages/player.py", label=label, icon=icon, query_params=query)
 
 
-after = completed_steps()
+after = done_at_open if done_at_open is not None else completed_steps()
 if after is not None:
     st.session_state[shown_key] = after
 show_progress(module, after or set())
