@@ -16,14 +16,22 @@ from modules.web import csrf
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
 
 
+_PAGES = "ally_pages"
+
+
 def pages_for(actor: Actor | None) -> list[st.Page]:
     """Every page of the sitemap; those this visitor may not open are registered hidden.
 
     One flat list, no section headings: Streamlit puts a section's heading and links in a
     <div> inside the menu's <ul>, which screen readers cannot announce as a list (axe-core's
-    list and listitem rules, serious).
+    list and listitem rules, serious). A tab keeps its pages while its visitor's entries stay
+    the same (building them resolves every script's path); they are not shared between tabs,
+    since st.navigation marks the page it returns for the one run that may call it.
     """
-    entries = sitemap.navigation(actor)
+    entries = tuple(sitemap.navigation(actor))
+    kept = st.session_state.get(_PAGES)
+    if kept is not None and kept[0] == entries:  # this browser tab's pages, made once
+        return list(kept[1])
     pages = {
         entry.place.url_path: st.Page(
             entry.place.script,
@@ -35,7 +43,9 @@ def pages_for(actor: Actor | None) -> list[st.Page]:
         )
         for entry in entries
     }
-    return list(pages.values())
+    made = list(pages.values())
+    st.session_state[_PAGES] = (entries, made)
+    return made
 
 
 def sign_out_button(actor: Actor) -> None:

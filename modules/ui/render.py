@@ -194,17 +194,25 @@ def progress_bar(fraction: float, label: str) -> None:
 # browser runs it again.
 _FOCUS_SCRIPT = """<script data-turn="{turn}">
 (() => {{
-  const target = document.querySelector(".st-key-{key}");
   const held = "{hold}" ? document.querySelector(".st-key-{hold}") : null;
   if (held) {{
     held.style.pointerEvents = "none";
     setTimeout(() => {{ held.style.pointerEvents = ""; }}, {hold_ms:d});
   }}
-  if (!target) return;
-  target.setAttribute("tabindex", "-1");
-  target.setAttribute("role", "region");
-  target.setAttribute("aria-label", "{label}");
-  target.focus();
+  // The region may reach the page after this script does: look again each frame, briefly.
+  const until = performance.now() + {hold_ms:d};
+  const place = () => {{
+    const target = document.querySelector(".st-key-{key}");
+    if (!target) {{
+      if (performance.now() < until) requestAnimationFrame(place);
+      return;
+    }}
+    target.setAttribute("tabindex", "-1");
+    target.setAttribute("role", "region");
+    target.setAttribute("aria-label", "{label}");
+    target.focus();
+  }};
+  place();
 }})();
 </script>"""
 HOLD_MS = 600  # desktop systems allow up to 500 ms between the two clicks of a double click

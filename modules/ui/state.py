@@ -14,17 +14,32 @@ def content_dir() -> Path:
     return runtime().settings.content_dir
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def _fingerprint(root: Path) -> Fingerprint:
     files = sorted(root.glob("*.yaml")) + sorted(root.glob("modules/*.y*ml"))
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    stats = ((str(p), p.stat()) for p in files)
+    return tuple((name, found.st_mtime_ns, found.st_size) for name, found in stats)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the course...")
-def _validated(root: str, fingerprint: tuple[tuple[str, int, int], ...]) -> Validation:
+def _validated(root: str, fingerprint: Fingerprint) -> Validation:
     return validate_directory(Path(root))
+
+
+# The last course handed out per folder, with its fingerprint: every page run asks, and
+# comparing the fingerprint costs less than st.cache_resource's hashing of it.
+_last: dict[str, tuple[Fingerprint, Validation]] = {}
 
 
 def current_content() -> Validation:
     """The course as validated now; an author's saved edit shows on the next rerun."""
-    root = content_dir()
-    return _validated(str(root), _fingerprint(root))
+    root = str(content_dir())
+    fingerprint = _fingerprint(Path(root))
+    last = _last.get(root)
+    if last is not None and last[0] == fingerprint:
+        return last[1]
+    found = _validated(root, fingerprint)
+    _last[root] = (fingerprint, found)
+    return found

@@ -117,6 +117,10 @@ def at_first_decision(page: Any, email: str) -> tuple[Scenario, Choice]:
     return scenario, first
 
 
+def wait_for_focus_on_consequence(page: Any) -> None:
+    page.wait_for_function("document.activeElement.closest('.st-key-ally-consequence') !== null")
+
+
 def test_one_click_decides_and_focus_lands_on_the_consequence(
     browser_page: Any, app_database: Path
 ) -> None:
@@ -129,7 +133,7 @@ def test_one_click_decides_and_focus_lands_on_the_consequence(
     option_button(page, first).click()
     wait_for_app(page)
     main(page).get_by_text(first_line(first.feedback)).first.wait_for()
-    page.wait_for_function("document.activeElement.closest('.st-key-ally-consequence') !== null")
+    wait_for_focus_on_consequence(page)
     focused = active(page)
     assert focused["key"] == "st-key-ally-consequence" and focused["label"] == "What happens"
     assert stored_choices(app_database, email, scenario.id) == [(0, first.id)]
@@ -176,6 +180,7 @@ def test_a_whole_module_with_the_keyboard_alone(browser_page: Any, app_database:
                 )
                 page.keyboard.press("Enter")
                 wait_for_app(page)
+                wait_for_focus_on_consequence(page)  # counting from there: the page is drawn
                 (after_choice if number else opening).append(presses + 1)
             main(page).get_by_text("How it ends").wait_for()
         elif isinstance(step, Quiz):

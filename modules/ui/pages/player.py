@@ -59,10 +59,10 @@ def completed_steps() -> set[str] | None:
 
 # What the previous run of this page showed as done (one read a run, made after the step):
 # "just completed" is the difference between the two.
-shown_key = f"ally_done_{module.id}_{int(preview)}"
+ctx = StepContext(page, module, step, preview)
+shown_key = ctx.shown_done_key
 before: set[str] | None = st.session_state.get(shown_key)
 st.header(content(step.title or step.TYPE.title(), page.bibliography))
-ctx = StepContext(page, module, step, preview)
 if isinstance(step, Lesson):
     lesson.render(ctx, step)
 elif isinstance(step, Scenario):

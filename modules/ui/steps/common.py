@@ -32,6 +32,15 @@ class StepContext:
         """Course text for a label or inside other markdown: through the renderer."""
         return content(value, self.page.bibliography)
 
+    @property
+    def shown_done_key(self) -> str:
+        """Where the player keeps the steps its last whole-page run showed as done."""
+        return f"ally_done_{self.module.id}_{int(self.preview)}"
+
+    def shown_done(self) -> bool:
+        """Whether the page around this step already shows it as done (its progress, its list)."""
+        return self.step.id in (st.session_state.get(self.shown_done_key) or ())
+
 
 def go_to(module_id: str, step_id: str, preview: bool) -> None:
     """Show another step; the URL names it, so a reload comes back to it."""

@@ -2,8 +2,9 @@
 
 Each option is its own full-width button: one click decides. The scenario is a fragment, so a
 choice reruns only it (not the page, its sidebar or its step list); the service call inside it
-checks the session, as every unit of work does. Reaching an ending reruns the whole page, which
-then shows the step as done. After a choice, focus moves to "What happens".
+checks the session, as every unit of work does. The first ending reruns the whole page, which
+then shows the step as done; a replay's ending does not need to. After a choice, focus moves to
+"What happens".
 """
 
 from __future__ import annotations
@@ -130,7 +131,9 @@ def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, choice_id: str
         st.session_state[_PROBLEM] = str(error)
         return
     st.session_state[_view_key(ctx, step)] = chosen
-    st.session_state[_ENDED] = chosen.state.ended and not view.state.ended
+    # An ending reruns the whole page only when the page does not show the step done yet.
+    ended_now = chosen.state.ended and not view.state.ended
+    st.session_state[_ENDED] = ended_now and not ctx.shown_done()
 
 
 def _replay(ctx: StepContext, step: Scenario) -> None:
@@ -150,10 +153,12 @@ def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending
     ctx.text(ending.text)
     score = view.state.score or 0.0
     st.subheader("How it went")
-    columns = st.columns(2)
-    columns[0].metric("Score for this attempt", f"{score:.0%}")
-    if view.earlier_scores:
-        columns[1].metric("Best earlier attempt", f"{max(view.earlier_scores):.0%}")
+    # Rows are horizontal containers, one block each where st.columns makes three: every
+    # element is a message to the browser, and each ending's rerun sends them.
+    with st.container(horizontal=True):
+        st.metric("Score for this attempt", f"{score:.0%}")
+        if view.earlier_scores:
+            st.metric("Best earlier attempt", f"{max(view.earlier_scores):.0%}")
     st.markdown("**The path you took**")
     for number, taken in enumerate(view.state.path, start=1):
         quality = taken.choice.quality
@@ -165,8 +170,7 @@ def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending
         with st.container(border=True):
             st.markdown("**Coaching**")
             ctx.text(ending.coaching)
-    left, right = st.columns(2)
-    with left:
+    with st.container(horizontal=True):
         st.button(
             "Play it again",
             icon=":material/replay:",
@@ -174,5 +178,4 @@ def _ending(ctx: StepContext, step: Scenario, view: ScenarioView, ending: Ending
             on_click=_replay,
             args=(ctx, step),
         )
-    with right:
         next_button(ctx)
