@@ -1,8 +1,10 @@
 """The production command of one replica: `python -m deploy.replica PORT`.
 
 It runs `python -m uvicorn app:app --host 127.0.0.1 --port PORT --ws
-websockets-sansio --no-access-log` from the repository root (so `.streamlit/config.toml`
-applies). Streamlit supports serving its `st.App` with uvicorn; uvicorn binds the socket
+websockets-sansio --no-access-log --ws-per-message-deflate false` from the repository root (so
+`.streamlit/config.toml` applies). Websocket compression is off, as in Streamlit's own server
+(`server.enableWebsocketCompression`): it costs CPU on every message, and nginx sits next to
+the replicas. Streamlit supports serving its `st.App` with uvicorn; uvicorn binds the socket
 itself, which lets asyncio set TCP_NODELAY on every connection (`streamlit run` leaves Nagle's
 algorithm on, ~40 ms an interaction). The systemd unit, the README and deploy/cluster.py all
 start replicas through this module and `command()`, so this is the one place to change it.
@@ -29,6 +31,8 @@ def uvicorn_arguments(port: int, target: str = "app:app") -> list[str]:
         "--ws",
         "websockets-sansio",
         "--no-access-log",
+        "--ws-per-message-deflate",
+        "false",
     ]
 
 

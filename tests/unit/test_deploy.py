@@ -123,8 +123,11 @@ def test_the_launcher_runs_uvicorn_as_the_readme_says() -> None:
         "--ws",
         "websockets-sansio",
         "--no-access-log",
+        "--ws-per-message-deflate",
+        "false",
     ]
     assert "python -m deploy.replica 8501" in README
+    assert " ".join(argv[1:]) in " ".join(README.split())
 
 
 @pytest.mark.parametrize("arguments", [[], ["http"], ["0"], ["70000"], ["8501", "8502"]])
