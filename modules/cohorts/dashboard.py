@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from modules.cohorts.cohort import CohortSettings, as_utc
 from modules.cohorts.privacy import Guarded, guard
@@ -15,12 +16,27 @@ from modules.cohorts.records import (
     Assignment,
     Basis,
     Member,
-    ModuleProgress,
     RetrospectiveMean,
     SelfAssessmentMean,
 )
 from modules.course import completion
 from modules.course.models import CourseContent, Module, Survey
+
+
+class ModuleProgressFields(Protocol):
+    """records.ModuleProgress, or any row with its fields (storage's, passed on as it comes):
+    a dashboard reads one per learner and module, so none is copied into another object."""
+
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def module_id(self) -> str: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def completed_steps(self) -> int: ...
+    @property
+    def last_completed_at(self) -> datetime | None: ...
 
 
 class Status(StrEnum):
@@ -144,7 +160,7 @@ def build_dashboard(
     content: CourseContent,
     *,
     members: Sequence[Member],
-    progress: Sequence[ModuleProgress],
+    progress: Iterable[ModuleProgressFields],
     assignments: Sequence[Assignment],
     last_activity: Mapping[int, datetime],
     self_assessment: Sequence[SelfAssessmentMean],
@@ -154,24 +170,31 @@ def build_dashboard(
     retrospective_basis: Basis = NO_BASIS,
 ) -> Dashboard:
     """The dashboard for `members` (active ones, no preview rows) at `now`."""
-    modules = content.listed_modules
     due = {a.module_id: a.due_date for a in assignments}
     today = cohort.local_date(now)
-    found = {(p.user_id, p.module_id): p for p in progress}
+    columns = [_Column(module, due.get(module.id), today) for module in content.listed_modules]
+    found: dict[int, dict[str, ModuleProgressFields]] = {}
+    for record in progress:
+        found.setdefault(record.user_id, {})[record.module_id] = record
+    quiet_since = as_utc(now) - timedelta(days=cohort.inactive_after_days)
+    nothing: dict[str, ModuleProgressFields] = {}
     learners = tuple(
-        _learner(cohort, m, modules, found, due, today, last_activity.get(m.user_id), now)
+        _learner(
+            m, columns, found.get(m.user_id, nothing), last_activity.get(m.user_id), quiet_since
+        )
         for m in sorted(members, key=lambda m: (m.display_name.casefold(), m.email))
     )
+    statuses = Counter((c.module_id, c.status) for r in learners for c in r.cells)
     return Dashboard(
         cohort_name=cohort.name,
         course_title=content.course.title,
         today=today,
         threshold=cohort.min_group,
-        modules=tuple(_column(module, due.get(module.id), learners) for module in modules),
+        modules=tuple(column.summary(statuses) for column in columns),
         learners=learners,
         completions=_completions(cohort, learners, today),
         self_assessment=_statements(content, self_assessment, retrospective, cohort.min_group),
-        totals=_totals(learners, len(modules)),
+        totals=_totals(learners, len(columns), statuses),
         self_assessment_basis=self_assessment_basis,
         retrospective_basis=retrospective_basis,
     )
@@ -182,67 +205,81 @@ def required_steps(content: CourseContent) -> dict[str, frozenset[str]]:
     return {m.id: completion.required_steps(m) for m in content.listed_modules}
 
 
-def status_of(module: Module, progress: ModuleProgress | None) -> Status:
+def status_of(module: Module, progress: ModuleProgressFields | None) -> Status:
     """Completed by the domain's one rule; otherwise started when any step has a record."""
     if completion.complete_with(module, progress.completed_steps if progress else 0):
         return Status.COMPLETED
     return Status.NOT_STARTED if progress is None else Status.IN_PROGRESS
 
 
+class _Column:
+    """What one module's cells share: its due date, the status rule's answers, the empty cell.
+
+    Built once per dashboard, so that no learner's row repeats the module's work.
+    """
+
+    def __init__(self, module: Module, due: date | None, today: date) -> None:
+        self.module = module
+        self.due = due
+        self.late = due is not None and today > due
+        self._statuses: dict[int, Status] = {}  # completed steps -> status, by status_of
+        status = status_of(module, None)
+        # Every learner who has not started the module has this same cell: it is shared.
+        self.untouched = ModuleCell(
+            module.id, status, None, None, self.late and status is not Status.COMPLETED
+        )
+
+    def cell(self, progress: ModuleProgressFields | None) -> ModuleCell:
+        if progress is None:
+            return self.untouched
+        status = self._statuses.get(progress.completed_steps)
+        if status is None:
+            status = self._statuses[progress.completed_steps] = status_of(self.module, progress)
+        done = status is Status.COMPLETED
+        return ModuleCell(
+            module_id=self.module.id,
+            status=status,
+            started_at=progress.started_at,
+            completed_at=progress.last_completed_at if done else None,
+            overdue=self.late and not done,
+        )
+
+    def summary(self, statuses: Mapping[tuple[str, Status], int]) -> ModuleColumn:
+        module = self.module
+        return ModuleColumn(
+            module.id,
+            module.title,
+            module.minutes,
+            self.due,
+            statuses.get((module.id, Status.COMPLETED), 0),
+            statuses.get((module.id, Status.IN_PROGRESS), 0),
+        )
+
+
 def _learner(
-    cohort: CohortSettings,
     member: Member,
-    modules: Sequence[Module],
-    found: Mapping[tuple[int, str], ModuleProgress],
-    due: Mapping[str, date],
-    today: date,
+    columns: Sequence[_Column],
+    found: Mapping[str, ModuleProgressFields],
     last: datetime | None,
-    now: datetime,
+    quiet_since: datetime,
 ) -> LearnerRow:
-    cells = tuple(
-        _cell(module, found.get((member.user_id, module.id)), due.get(module.id), today)
-        for module in modules
-    )
-    quiet_since = as_utc(last if last is not None else member.joined_at)
-    inactive = as_utc(now) - quiet_since >= timedelta(days=cohort.inactive_after_days)
+    cells = tuple(column.cell(found.get(column.module.id)) for column in columns)
+    inactive = as_utc(last if last is not None else member.joined_at) <= quiet_since
     return LearnerRow(member.user_id, member.display_name, member.email, cells, last, inactive)
-
-
-def _cell(
-    module: Module, progress: ModuleProgress | None, due: date | None, today: date
-) -> ModuleCell:
-    status = status_of(module, progress)
-    done = status is Status.COMPLETED
-    return ModuleCell(
-        module_id=module.id,
-        status=status,
-        started_at=progress.started_at if progress else None,
-        completed_at=progress.last_completed_at if progress and done else None,
-        overdue=due is not None and today > due and not done,
-    )
-
-
-def _column(module: Module, due: date | None, learners: Sequence[LearnerRow]) -> ModuleColumn:
-    statuses = Counter(c.status for r in learners for c in r.cells if c.module_id == module.id)
-    return ModuleColumn(
-        module.id,
-        module.title,
-        module.minutes,
-        due,
-        statuses[Status.COMPLETED],
-        statuses[Status.IN_PROGRESS],
-    )
 
 
 def _completions(
     cohort: CohortSettings, learners: Sequence[LearnerRow], today: date
 ) -> tuple[WeekCount, ...]:
-    weeks = Counter(
-        _monday(cohort.local_date(c.completed_at))
+    days = Counter(
+        cohort.local_date(c.completed_at)
         for r in learners
         for c in r.cells
         if c.completed_at is not None
     )
+    weeks = Counter[date]()
+    for day, count in days.items():
+        weeks[_monday(day)] += count
     if not weeks:
         return ()
     monday, last, total, result = min(weeks), max(max(weeks), _monday(today)), 0, []
@@ -294,16 +331,21 @@ def _then_means(mean: RetrospectiveMean | None, threshold: int) -> Guarded[MeanC
     return guard(mean.learners, threshold, lambda: MeanChange(mean.before, mean.after, mean.then))
 
 
-def _totals(learners: Sequence[LearnerRow], modules: int) -> CohortTotals:
-    statuses = Counter(c.status for r in learners for c in r.cells)
+def _totals(
+    learners: Sequence[LearnerRow], modules: int, statuses: Counter[tuple[str, Status]]
+) -> CohortTotals:
+    """The cohort's totals; `statuses` counts the cells by (module id, status)."""
+    by_status = Counter[Status]()
+    for (_module, status), count in statuses.items():
+        by_status[status] += count
     return CohortTotals(
         learners=len(learners),
         modules=modules,
-        completed=statuses[Status.COMPLETED],
-        in_progress=statuses[Status.IN_PROGRESS],
+        completed=by_status[Status.COMPLETED],
+        in_progress=by_status[Status.IN_PROGRESS],
         finished_course=sum(
             modules > 0 and all(c.status is Status.COMPLETED for c in r.cells) for r in learners
         ),
-        overdue_learners=sum(bool(r.overdue) for r in learners),
+        overdue_learners=sum(any(c.overdue for c in r.cells) for r in learners),
         inactive_learners=sum(r.inactive for r in learners),
     )

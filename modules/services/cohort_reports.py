@@ -23,7 +23,6 @@ from modules.cohorts.records import (
     FirstChoiceCount,
     FirstQuizAnswerCount,
     Member,
-    ModuleProgress,
     RetrospectiveMean,
     SelfAssessmentMean,
 )
@@ -64,12 +63,7 @@ class CohortReports:
             self.service.settings_of(cohort),
             self.content,
             members=[Member(m.user_id, m.email, m.display_name, m.joined_at) for m in members],
-            progress=[
-                ModuleProgress(
-                    r.user_id, r.module_id, r.started_at, r.completed_steps, r.last_completed_at
-                )
-                for r in status
-            ],
+            progress=status,  # storage's rows as they come: the dashboard reads their fields
             assignments=[Assignment(a.module_id, a.due_date) for a in due],
             last_activity=activity,
             self_assessment=[SelfAssessmentMean(*row) for row in means],
