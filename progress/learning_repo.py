@@ -70,10 +70,9 @@ class SqlLearningRepository:
     def completed_steps(
         self, user_id: int, course_id: str, module_id: str, preview: bool
     ) -> set[str]:
-        rows = step_repo.step_progress(
+        return step_repo.completed_step_ids(
             self._session, user_id, course_id, module_id, is_preview=preview
         )
-        return {r.step.step_id for r in rows if r.status == "completed"}
 
     def scenario_progress(self, user_id: int, step: StepRef, preview: bool) -> ScenarioProgress:
         return scenario_repo.scenario_progress(self._session, user_id, step, is_preview=preview)

@@ -11,16 +11,22 @@ from progress.database import as_utc
 from progress.tables import AuthSessionRow, UserRoleRow, UserRow
 
 # Built once: every service call runs one of these, and building a statement costs more than
-# running it on SQLite (bench/load.py's profile of a scenario choice).
-_ROLES = select(UserRow.id, UserRoleRow.role).outerjoin(
-    UserRoleRow, UserRoleRow.user_id == UserRow.id
+# running it on SQLite (bench/load.py's profile of a scenario choice). On the tables' columns,
+# not the mapped classes' attributes: no ORM step runs for it (see scenario_repo).
+_users, _roles, _sessions = (
+    UserRow.__table__.c,
+    UserRoleRow.__table__.c,
+    AuthSessionRow.__table__.c,
 )
-_ROLES_OF_USER = _ROLES.where(UserRow.id == bindparam("user_id"))
+_ROLES = select(_users.id, _roles.role).outerjoin(
+    UserRoleRow.__table__, _roles.user_id == _users.id
+)
+_ROLES_OF_USER = _ROLES.where(_users.id == bindparam("user_id"))
 _ROLES_IN_SESSION = _ROLES_OF_USER.where(
     exists().where(
-        AuthSessionRow.id_hash == bindparam("session_hash"),
-        AuthSessionRow.user_id == bindparam("user_id"),
-        AuthSessionRow.expires_at > bindparam("now"),
+        _sessions.id_hash == bindparam("session_hash"),
+        _sessions.user_id == bindparam("user_id"),
+        _sessions.expires_at > bindparam("now"),
     )
 )
 

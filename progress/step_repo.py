@@ -106,6 +106,24 @@ _STEPS = {
 }
 
 
+_steps = StepProgressRow.__table__.c
+_COMPLETED_IN_MODULE = select(_steps.step_id).where(
+    _steps.user_id == bindparam("user_id"),
+    _steps.course_id == bindparam("course_id"),
+    _steps.module_id == bindparam("module_id"),
+    _steps.is_preview == bindparam("is_preview"),
+    _steps.status == "completed",
+)
+
+
+def completed_step_ids(
+    session: Session, user_id: int, course_id: str, module_id: str, *, is_preview: bool = False
+) -> set[str]:
+    """Ids of the module's steps the learner has completed (one read of one column)."""
+    values = {"user_id": user_id, "course_id": course_id, "module_id": module_id}
+    return set(session.scalars(_COMPLETED_IN_MODULE, values | {"is_preview": is_preview}))
+
+
 def step_progress(
     session: Session,
     user_id: int,

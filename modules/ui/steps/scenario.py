@@ -82,9 +82,8 @@ def _show(ctx: StepContext, step: Scenario, view: ScenarioView, *, just_chosen: 
         with st.container(border=True):
             ctx.text(step.intro)
     if view.state.feedback:
-        with st.container(border=True, key=CONSEQUENCE):
-            st.markdown("**What happens**")
-            ctx.text(view.state.feedback)
+        with st.container(border=True, key=CONSEQUENCE):  # one element: each is a message
+            st.markdown(f"**What happens**\n\n{ctx.label(view.state.feedback)}")
     node = view.state.node
     if isinstance(node, Decision):
         _decision(ctx, step, view, node)
@@ -96,8 +95,7 @@ def _show(ctx: StepContext, step: Scenario, view: ScenarioView, *, just_chosen: 
 
 
 def _decision(ctx: StepContext, step: Scenario, view: ScenarioView, node: Decision) -> None:
-    ctx.text(node.text)
-    st.markdown("**What do you do?**")
+    st.markdown(f"{ctx.label(node.text)}\n\n**What do you do?**")
     # Keys name the attempt and position: a second click on a button already answered (a
     # double click, a stale tab) finds no widget on the next decision, and the service
     # records one choice per position whatever arrives.
