@@ -10,21 +10,30 @@ protobufs (`rerun_script` with a ClientState: widget states, page script hash, q
 and receiving ForwardMsg protobufs until `script_finished`. No browser, no AppTest.
 
 For each N, in one run: (1) the trivial page (bench/trivial/app.py, one radio and one button,
-the project's .streamlit/config.toml) in one plain `streamlit run` process, N clients each
-clicking K times; (2) the app (`streamlit run app.py`) with N learners signed in through the
-/auth/login form, each opening Home, opening a scenario in the player, making K decisions
-through endings and replays, submitting one knowledge check (answered right), then opening
-My progress and Home. Every response is checked (the next node's or ending's text from the
-YAML is on the page; no exception, error or warning element), and afterwards the database:
-every acknowledged choice stored exactly once, nothing stored that was not acknowledged.
+the project's .streamlit/config.toml) served as the app is (`trivial`: deploy/replica.py's
+uvicorn command) and (2) in one plain `streamlit run` process (`plain`: Nagle's algorithm on),
+N clients each clicking K times and reloading once; (3) the app as the production recipe serves
+it (deploy/replica.py; with --replicas R, R of them behind nginx, and then, at the largest N,
+one replica alone as the scale-out baseline) with N learners signed in through the /auth/login
+form, each opening Home, opening a scenario in the player, making K decisions through endings
+and replays, reloading the player in a fresh session, submitting one knowledge check (answered
+right), then opening My progress and Home. Every response is checked (the next node's or
+ending's text from the YAML is on the page; no exception, error or warning element), and
+afterwards the database: every acknowledged choice stored exactly once, nothing stored that
+was not acknowledged.
 
 Each server is fresh for each N and warmed by one client first (not counted); server CPU is
-read from /proc/<pid>/stat around the measured phase, memory per extra session is the growth
-of the server's resident set over the phase divided by N. Exits 1 on any error or lost write,
-never on a timing. The last line is, for the largest N (errors and lost summed over all N):
+read from each process's CPU clock around the measured phase (and around each interaction
+with one client), memory per extra session is the growth of the server's resident set over
+the phase divided by N. It prints per N every kind's p50 and p95 (and their ratios to both
+trivial baselines), CPU per interaction, interactions per second and memory, then issue 9's
+goals, met or not, each a ratio to the trivial page in this run. Exits 1 on any error or lost
+write, never on a timing. The last line is, for the largest N (errors and lost summed over all
+N):
 `load: N=<n> db=<sqlite|postgresql> replicas=<r> choose p95 <ms> ms = <x>x trivial;
-cpu <c>x trivial; errors <e>; lost <l>` (one line), where cpu is server CPU per interaction
-(every kind, Home included) over the trivial page's per interaction.
+cpu <c>x trivial; errors <e>; lost <l>` (one line), where trivial is the page as issue 9
+defines it for the latency goal, one plain `streamlit run` process, and cpu is server CPU per
+interaction (every kind, Home included) over its per interaction.
 
 What the protocol needs (Streamlit 1.67, read from its source and checked here):
 - The server runs nothing on connect: the client sends `rerun_script` and reads until
@@ -59,6 +68,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -75,7 +85,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import ClientConnection  # noqa: E402
 from websockets.typing import Origin, Subprotocol  # noqa: E402
 
-from deploy.cluster import Cluster  # noqa: E402
+from deploy.cluster import Cluster, cpu_seconds_of  # noqa: E402
 from deploy.replica import command as replica_command  # noqa: E402
 
 TRIVIAL_SCRIPT = ROOT / "bench" / "trivial" / "app.py"
@@ -391,8 +401,7 @@ class Server:
         raise RuntimeError(f"server not ready within {timeout:.0f} s; see {self.log}")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds_of(self.process.pid)
 
     def rss_bytes(self) -> int:
         return resident_bytes(self.process.pid)
@@ -562,6 +571,13 @@ async def trivial_client(port: int, clicks: int, timeout: float, stats: Stats) -
             states = [radio_value(radio, value), trigger(run.button("Choose"))]
             run = await timed(stats, "click", tab.rerun(states))
             run.expect(f"You chose {value}")
+        # A reload, as the app's learners make: a second fresh session's first run.
+        reloaded = Tab(port, None, timeout)
+        await reloaded.open()
+        await tab.close()
+        tab = reloaded
+        run = await timed(stats, "first", tab.rerun())
+        run.expect("What do you do?")
     finally:
         await tab.close()
 
@@ -807,10 +823,12 @@ async def app_phase(
     content_dir: Path,
     course_id: str,
     plans: list[Plan],
+    replicas: int,
 ) -> Phase:
-    warmers = args.replicas  # one warm-up learner per replica, straight to its port
-    emails = [f"warm-{n}-{r}@example.org" for r in range(warmers)]
-    emails += [f"learner-{n}-{i}@example.org" for i in range(n)]
+    warmers = replicas  # one warm-up learner per replica, straight to its port
+    tag = f"{n}-{replicas}"
+    emails = [f"warm-{tag}-{r}@example.org" for r in range(warmers)]
+    emails += [f"learner-{tag}-{i}@example.org" for i in range(n)]
     ids = await asyncio.to_thread(db.create_users, content_dir, emails)
     learners = [
         Learner(user_id, email, plans[i % len(plans)], seed=i)
@@ -818,8 +836,8 @@ async def app_phase(
     ]
     env = server_env(db, content_dir)
     server: Server | ClusterServer = (
-        ClusterServer(args.replicas, env, folder / f"cluster-{n}")
-        if args.replicas > 1
+        ClusterServer(replicas, env, folder / f"cluster-{n}")
+        if replicas > 1
         else Server(lambda port: serve_command(APP_TARGET, port), env, folder / f"app-{n}.log")
     )
     warm, stats = Stats(), Stats()
@@ -854,51 +872,161 @@ async def app_phase(
     return phase
 
 
-def report(n: int, trivial: Phase, app: Phase) -> tuple[float, float, float]:
-    """Print one N's figures; (choose p95 ms, its ratio to trivial, CPU ratio)."""
-    base = trivial.stats.timings["click"]
-    base_p95 = percentile(base, 0.95)
-    print(f"\nN={n}")
-    for name, phase in (("trivial", trivial), ("app", app)):
+@dataclass
+class Result:
+    """One N: the trivial page served as the app is and under `streamlit run`, and the app
+    (as the production recipe serves it; with R > 1 replicas, also one replica alone)."""
+
+    n: int
+    served: Phase
+    plain: Phase
+    app: Phase
+    single: Phase | None = None
+
+    def phases(self) -> list[tuple[str, Phase]]:
+        named = [("trivial", self.served), ("plain", self.plain), ("app", self.app)]
+        return named + ([("app x1", self.single)] if self.single else [])
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for _, phase in self.phases() for line in phase.stats.errors]
+
+    @property
+    def lost(self) -> int:
+        return self.app.lost + (self.single.lost if self.single else 0)
+
+
+def p95_ms(phase: Phase, kind: str) -> float:
+    return percentile(phase.stats.timings[kind], 0.95) * 1000
+
+
+def p50_ms(phase: Phase, kind: str) -> float:
+    return percentile(phase.stats.timings[kind], 0.5) * 1000
+
+
+def cpu_each(phase: Phase) -> float:
+    """Server CPU per interaction over the phase, every kind together (seconds)."""
+    return phase.cpu_seconds / max(1, phase.stats.interactions)
+
+
+def cpu_of(phase: Phase, kind: str) -> float:
+    """Server CPU per interaction of one kind, read around each (one client only; seconds)."""
+    values = phase.stats.cpu.get(kind) or [float("nan")]
+    return sum(values) / len(values)
+
+
+def rate(phase: Phase) -> float:
+    return phase.stats.interactions / phase.wall_seconds if phase.wall_seconds else float("nan")
+
+
+def report(result: Result) -> None:
+    """Print one N's figures: every kind of interaction against both trivial baselines."""
+    served, plain = p95_ms(result.served, "click"), p95_ms(result.plain, "click")
+    print(
+        f"\nN={result.n}  (p95 ratios: to the trivial click served as the app is / under"
+        " streamlit run)"
+    )
+    for name, phase in result.phases():
         for kind, values in sorted(phase.stats.timings.items()):
-            p50, p95 = percentile(values, 0.5) * 1000, percentile(values, 0.95) * 1000
-            ratio = percentile(values, 0.95) / base_p95 if base else float("nan")
+            p50, p95 = p50_ms(phase, kind), p95_ms(phase, kind)
             print(
                 f"  {name:7} {kind:7} {len(values):5d} x  p50 {p50:8.1f} ms  p95 {p95:8.1f} ms"
-                f"  p95 {ratio:5.1f}x trivial click"
+                f"  p95 {p95 / served:5.1f}x / {p95 / plain:5.1f}x"
             )
-    cpu = {}
-    for name, phase in (("trivial", trivial), ("app", app)):
-        count = max(1, phase.stats.interactions)
-        cpu[name] = phase.cpu_seconds / count
+    for name, phase in result.phases():
+        count = phase.stats.interactions
         print(
             f"  {name:7} server CPU {phase.cpu_seconds:6.2f} s over {count} interactions:"
-            f" {cpu[name] * 1000:.1f} ms each; {count / phase.wall_seconds:.1f} interactions/s;"
-            f" resident memory {phase.rss_growth / 2**20 / n:+.2f} MiB per extra session"
+            f" {cpu_each(phase) * 1000:.1f} ms each; {rate(phase):.1f} interactions/s;"
+            f" resident memory {phase.rss_growth / 2**20 / result.n:+.2f} MiB per extra session"
         )
-    if app.processes:
-        used = ", ".join(f"{name} {sec:.2f} s" for name, sec in sorted(app.processes.items()))
-        print(f"  app     CPU by process over {app.wall_seconds:.1f} s: {used}")
-    cpu_ratio = cpu["app"] / cpu["trivial"] if cpu["trivial"] else float("nan")
-    click_cpu = trivial.stats.cpu.get("click")
-    if click_cpu and sum(click_cpu):
-        per_click = sum(click_cpu) / len(click_cpu)
-        print("  server CPU per kind, one client (clock-tick resolution, 10 ms):")
-        for name, phase in (("trivial", trivial), ("app", app)):
-            for kind, values in sorted(phase.stats.cpu.items()):
-                each = sum(values) / len(values)
+        if phase.processes:
+            used = ", ".join(f"{k} {sec:.2f} s" for k, sec in sorted(phase.processes.items()))
+            print(f"  {name:7} CPU by process over {phase.wall_seconds:.1f} s: {used}")
+    if result.served.stats.cpu:
+        per_click = cpu_of(result.served, "click")
+        print("  server CPU per kind, one client (the process's CPU clock):")
+        for name, phase in result.phases():
+            for kind in sorted(phase.stats.cpu):
+                each = cpu_of(phase, kind)
                 print(
                     f"    {name:7} {kind:7} {each * 1000:6.1f} ms each"
                     f"  {each / per_click:5.1f}x trivial click"
                 )
-    print(f"  server CPU per interaction: app {cpu_ratio:.1f}x trivial")
-    errors = trivial.stats.errors + app.stats.errors
-    print(f"  errors {len(errors)}; lost {app.lost}")
-    for line in errors[:10]:
+    app = cpu_each(result.app)
+    print(
+        f"  server CPU per interaction: app {app / cpu_each(result.served):.1f}x the trivial page"
+        f" served as the app is, {app / cpu_each(result.plain):.1f}x under streamlit run"
+    )
+    print(f"  errors {len(result.errors)}; lost {result.lost}")
+    for line in result.errors[:10]:
         print(f"    {line}")
-    choose = app.stats.timings["choose"]
-    choose_p95 = percentile(choose, 0.95) * 1000 if choose else float("nan")
-    return choose_p95, choose_p95 / (base_p95 * 1000) if base else float("nan"), cpu_ratio
+
+
+def goals(results: list[Result], replicas: int) -> None:
+    """Issue 9's goals, each a ratio to the trivial page in this same run."""
+    first, last = results[0], results[-1]
+    rows: list[tuple[str, float, str, bool]] = []
+    if first.n == 1:
+        click, fresh = cpu_of(first.served, "click"), cpu_of(first.served, "first")
+        choose, reload = cpu_of(first.app, "choose"), cpu_of(first.app, "reload")
+        rows.append(
+            (
+                f"choose CPU {choose * 1000:.1f} ms vs a trivial click's {click * 1000:.1f} ms",
+                choose / click,
+                "<= 3x",
+                choose / click <= 3,
+            )
+        )
+        rows.append(
+            (
+                f"fresh player CPU {reload * 1000:.1f} ms vs a fresh trivial run's"
+                f" {fresh * 1000:.1f} ms",
+                reload / fresh,
+                "<= 3x",
+                reload / fresh <= 3,
+            )
+        )
+        floor, nagle = p50_ms(first.served, "click"), p50_ms(first.plain, "click")
+        chosen = p50_ms(first.app, "choose")
+        rows.append(
+            (
+                f"N=1 choose p50 {chosen:.1f} ms vs a trivial click's {floor:.1f} ms"
+                f" (under streamlit run, with Nagle: {nagle:.1f} ms)",
+                chosen / floor,
+                "<= 3x",
+                chosen / floor <= 3,
+            )
+        )
+    choose_p95, plain_p95 = p95_ms(last.app, "choose"), p95_ms(last.plain, "click")
+    rows.append(
+        (
+            f"N={last.n} choose p95 {choose_p95:.0f} ms vs the streamlit-run trivial's"
+            f" {plain_p95:.0f} ms ({choose_p95 / p95_ms(last.served, 'click'):.1f}x the one served"
+            " as the app is)",
+            choose_p95 / plain_p95,
+            "<= 2x",
+            choose_p95 / plain_p95 <= 2,
+        )
+    )
+    memory = last.app.rss_growth / 2**20 / last.n
+    rows.append(
+        (f"N={last.n} memory {memory:+.2f} MiB per extra session", memory, "< 1 MiB", memory < 1)
+    )
+    if last.single is not None:
+        scaled = rate(last.app) / rate(last.single)
+        rows.append(
+            (
+                f"N={last.n} {replicas} replicas {rate(last.app):.1f} interactions/s vs one"
+                f" replica's {rate(last.single):.1f}",
+                scaled,
+                ">= 1.4x",
+                scaled >= 1.4,
+            )
+        )
+    print("\ngoals (ratios to the trivial page in this run):")
+    for text, ratio, goal, met in rows:
+        print(f"  {'met    ' if met else 'NOT met'}  {ratio:6.2f}  goal {goal:8}  {text}")
 
 
 @contextmanager
@@ -913,22 +1041,33 @@ async def run_all(args: argparse.Namespace, folder: Path) -> int:
     with content_snapshot(folder, Path(args.content_dir)) as content_dir:
         content, plans = course_plans(content_dir)
         db = Database(args.database_url, folder)
+        results: list[Result] = []
         try:
             await asyncio.to_thread(db.create_users, content_dir, ["admin@example.org"])
-            errors = lost = 0
-            summary = (float("nan"), float("nan"), float("nan"))
+            env = server_env(db, content_dir)
             for n in args.sessions:
-                trivial = await trivial_phase(n, args, folder, server_env(db, content_dir))
-                app = await app_phase(n, args, folder, db, content_dir, content.course.id, plans)
-                summary = report(n, trivial, app)
-                errors += len(trivial.stats.errors) + len(app.stats.errors)
-                lost += app.lost
+                served = await trivial_phase(n, args, folder, env)
+                plain = await trivial_phase(
+                    n, args, folder, env, partial(plain_command, TRIVIAL_SCRIPT)
+                )
+                course = (content_dir, content.course.id, plans)
+                app = await app_phase(n, args, folder, db, *course, args.replicas)
+                single = None
+                if args.replicas > 1 and n == args.sessions[-1]:  # the scale-out baseline
+                    single = await app_phase(n, args, folder, db, *course, 1)
+                results.append(Result(n, served, plain, app, single))
+                report(results[-1])
         finally:
             db.drop()
-    choose_p95, ratio, cpu_ratio = summary
+    goals(results, args.replicas)
+    last = results[-1]
+    errors = sum(len(r.errors) for r in results)
+    lost = sum(r.lost for r in results)
+    choose_p95 = p95_ms(last.app, "choose")
     print(
-        f"load: N={args.sessions[-1]} db={db.kind} replicas={args.replicas} "
-        f"choose p95 {choose_p95:.0f} ms = {ratio:.1f}x trivial; cpu {cpu_ratio:.1f}x trivial; "
+        f"load: N={last.n} db={db.kind} replicas={args.replicas} "
+        f"choose p95 {choose_p95:.0f} ms = {choose_p95 / p95_ms(last.plain, 'click'):.1f}x trivial;"
+        f" cpu {cpu_each(last.app) / cpu_each(last.plain):.1f}x trivial; "
         f"errors {errors}; lost {lost}"
     )
     return 1 if errors or lost else 0
