@@ -967,7 +967,9 @@ def goals(results: list[Result], replicas: int) -> None:
     """Issue 9's goals, each a ratio to the trivial page in this same run."""
     first, last = results[0], results[-1]
     rows: list[tuple[str, float, str, bool]] = []
-    if first.n == 1:
+    if first.n == 1 and replicas > 1:
+        print("\n(efficiency goals compare one process each: see a run with --replicas 1)")
+    elif first.n == 1:
         click, fresh = cpu_of(first.served, "click"), cpu_of(first.served, "first")
         choose, reload = cpu_of(first.app, "choose"), cpu_of(first.app, "reload")
         rows.append(
