@@ -11,6 +11,7 @@ from modules.ui import sitemap
 from modules.ui.context import sign_in_here
 from modules.ui.identity import resolve_actor
 from modules.ui.render import plain, site_button, site_link
+from modules.ui.state import page_of
 from modules.web import csrf
 
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
@@ -25,24 +26,13 @@ def pages_for(actor: Actor | None) -> list[st.Page]:
     One flat list, no section headings: Streamlit puts a section's heading and links in a
     <div> inside the menu's <ul>, which screen readers cannot announce as a list (axe-core's
     list and listitem rules, serious). A tab keeps its pages while its visitor's entries stay
-    the same (building them resolves every script's path); they are not shared between tabs,
-    since st.navigation marks the page it returns for the one run that may call it.
+    the same; a new tab copies the process's (modules.ui.state.page_of).
     """
     entries = tuple(sitemap.navigation(actor))
     kept = st.session_state.get(_PAGES)
     if kept is not None and kept[0] == entries:  # this browser tab's pages, made once
         return list(kept[1])
-    pages = {
-        entry.place.url_path: st.Page(
-            entry.place.script,
-            title=entry.place.title,
-            url_path=entry.place.url_path or None,
-            icon=entry.place.icon,
-            default=entry.default,
-            visibility="visible" if entry.listed else "hidden",
-        )
-        for entry in entries
-    }
+    pages = {entry.place.url_path: page_of(entry) for entry in entries}
     made = list(pages.values())
     st.session_state[_PAGES] = (entries, made)
     return made

@@ -1,13 +1,16 @@
-"""Process-wide state for the pages: the course content, validated once per edit."""
+"""Process-wide state for the pages: the course content, validated once per edit, and the
+navigation's page objects."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import streamlit as st
 
 from modules.course.validation import Validation, validate_directory
 from modules.services.runtime import runtime
+from modules.ui.sitemap import Entry
 
 
 def content_dir() -> Path:
@@ -43,3 +46,26 @@ def current_content() -> Validation:
     found = _validated(root, fingerprint)
     _last[root] = (fingerprint, found)
     return found
+
+
+# One page object per sitemap entry in the process: making one resolves its script's path.
+_pages: dict[Entry, st.Page] = {}
+
+
+def page_of(entry: Entry) -> st.Page:
+    """A page object of the caller's own for `entry`, copied from the process's one.
+
+    A copy, not the shared object: st.navigation marks the page it returns for the one run
+    that may call it, and two tabs' runs would race on a shared mark.
+    """
+    made = _pages.get(entry)
+    if made is None:
+        made = _pages[entry] = st.Page(
+            entry.place.script,
+            title=entry.place.title,
+            url_path=entry.place.url_path or None,
+            icon=entry.place.icon,
+            default=entry.default,
+            visibility="visible" if entry.listed else "hidden",
+        )
+    return copy.copy(made)
