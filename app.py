@@ -9,6 +9,7 @@ from modules.ui.sitemap import members_only_paths
 from modules.web import auth_routes, database_down, lifespan, verify_routes
 from modules.web.resume import rerun_lost_fragments_in_full
 from modules.web.sign_in_first import sign_in_first
+from modules.web.turns import script_runs_take_turns
 
 # Streamlit 1.67 takes the folder modules/ui/pages/ beside the navigation script for a
 # version-1 multipage app until some session of the process calls st.navigation: until then a
@@ -19,6 +20,8 @@ PagesManager.uses_pages_directory = False
 # A page that reconnects to a new process (a replica died, a restart) names a fragment that
 # process never ran; Streamlit would drop that click in silence (modules/web/resume.py).
 rerun_lost_fragments_in_full()
+# A hundred learners at once: their runs wait in line instead of all sharing the GIL at once.
+script_runs_take_turns()
 
 app = st.App(
     "modules/ui/main.py",
