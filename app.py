@@ -9,6 +9,7 @@ from modules.ui.sitemap import members_only_paths
 from modules.web import auth_routes, database_down, lifespan, verify_routes
 from modules.web.resume import rerun_lost_fragments_in_full
 from modules.web.sign_in_first import sign_in_first
+from modules.web.theme import theme_built_once
 from modules.web.turns import script_runs_take_turns
 
 # Streamlit 1.67 takes the folder modules/ui/pages/ beside the navigation script for a
@@ -22,6 +23,8 @@ PagesManager.uses_pages_directory = False
 rerun_lost_fragments_in_full()
 # A hundred learners at once: their runs wait in line instead of all sharing the GIL at once.
 script_runs_take_turns()
+# Every run's first message carries the theme; it is built once, not on each run.
+theme_built_once()
 
 app = st.App(
     "modules/ui/main.py",
