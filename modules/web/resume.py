@@ -30,25 +30,22 @@ from typing import Any
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.app_session import AppSession
 
+from modules.web.once import once_per_process
+
 log = logging.getLogger(__name__)
 _started: weakref.WeakSet[AppSession] = weakref.WeakSet()
 _lock = threading.Lock()
-_installed = False
 
 
+@once_per_process
 def rerun_lost_fragments_in_full() -> None:
-    """Install the rule in this process (idempotent), before the server takes sessions."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        original = AppSession.request_rerun
+    """Install the rule in this process, before the server takes sessions."""
+    original = AppSession.request_rerun
 
-        def request_rerun(self: AppSession, client_state: ClientState | None) -> None:
-            original(self, full_run_if_new(self, client_state))
+    def request_rerun(self: AppSession, client_state: ClientState | None) -> None:
+        original(self, full_run_if_new(self, client_state))
 
-        AppSession.request_rerun = request_rerun  # type: ignore[method-assign]
-        _installed = True
+    AppSession.request_rerun = request_rerun  # type: ignore[method-assign]
 
 
 def full_run_if_new(session: Any, client_state: ClientState | None) -> ClientState | None:

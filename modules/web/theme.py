@@ -10,29 +10,24 @@ into each new message; a new parse of the config (a changed config.toml) starts 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from streamlit import config
 from streamlit.runtime import app_session
 
+from modules.web.once import once_per_process
+
 # Streamlit's own builder, as imported (before theme_built_once replaces it).
 STREAMLITS_OWN = app_session._populate_theme_msg
 _made: dict[str, Any] = {}  # section -> its CustomThemeConfig message
-_lock = threading.Lock()
-_installed = False
 
 
+@once_per_process
 def theme_built_once() -> None:
-    """Install the cache in this process (idempotent), before the server takes sessions."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        app_session._populate_theme_msg = once(STREAMLITS_OWN)
-        config.on_config_parsed(forget, force_connect=True)
-        _installed = True
+    """Install the cache in this process, before the server takes sessions."""
+    app_session._populate_theme_msg = once(STREAMLITS_OWN)
+    config.on_config_parsed(forget, force_connect=True)
 
 
 def once(populate: Callable[..., None]) -> Callable[..., None]:

@@ -23,6 +23,8 @@ from typing import Any
 
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
+from modules.web.once import once_per_process
+
 SLOTS = 2
 LONGEST_WAIT = 5.0  # seconds
 
@@ -82,22 +84,16 @@ class Line:
                 self._free += 1
 
 
-_line = Line(SLOTS, LONGEST_WAIT)
-_installed = False
-_install_lock = threading.Lock()
+LINE = Line(SLOTS, LONGEST_WAIT)  # the process's one line
 
 
-def script_runs_take_turns(line: Line = _line) -> None:
-    """Make every script run of this process (fragment runs too) wait its turn in `line`."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        original = ScriptRunner._run_script
+@once_per_process
+def script_runs_take_turns() -> None:
+    """Make every script run of this process (fragment runs too) wait its turn in LINE."""
+    original = ScriptRunner._run_script
 
-        def run_in_turn(self: ScriptRunner, rerun_data: Any) -> None:
-            with line.turn():
-                original(self, rerun_data)
+    def run_in_turn(self: ScriptRunner, rerun_data: Any) -> None:
+        with LINE.turn():
+            original(self, rerun_data)
 
-        ScriptRunner._run_script = run_in_turn  # type: ignore[method-assign]
-        _installed = True
+    ScriptRunner._run_script = run_in_turn  # type: ignore[method-assign]

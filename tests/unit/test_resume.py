@@ -3,15 +3,10 @@ run with the same client state; every other request passes unchanged."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from streamlit.proto.ClientState_pb2 import ClientState
 
 from modules.web.resume import full_run_if_new
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.child_process import printed_by
 
 
 class Session:
@@ -72,7 +67,4 @@ def test_the_app_installs_the_rule_once_for_its_process() -> None:
         "rerun_lost_fragments_in_full()\n"
         "print(wrapped is not original, AppSession.request_rerun is wrapped)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.stdout.split() == ["True", "True"], done.stderr
+    assert printed_by(probe) == ["True", "True"]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from streamlit.proto.NewSession_pb2 import CustomThemeConfig
 
 from modules.web import theme
+from tests.child_process import printed_by
 
-ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("theme", "theme.light", "theme.dark", "theme.sidebar")
 
 
@@ -64,7 +60,4 @@ def test_the_app_sends_the_projects_theme_from_the_cache() -> None:
         "app_session._populate_theme_msg(m)\n"
         "print(app_session._populate_theme_msg is not original, m.primary_color)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.stdout.split() == ["True", "#0f6e6e"], done.stderr
+    assert printed_by(probe) == ["True", "#0f6e6e"]

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from modules.web.turns import Line
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.child_process import printed_by
 
 
 def wait_until(condition, seconds: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -132,7 +128,7 @@ def test_the_app_makes_every_script_run_take_its_turn() -> None:
         "print(ScriptRunner._run_script is not original)\n"
         "from streamlit.testing.v1 import AppTest\n"
         "def hold():\n"  # both slots taken for a second, as by two long runs
-        "    with turns._line.turn():\n"
+        "    with turns.LINE.turn():\n"
         "        time.sleep(1.0)\n"
         "for _ in range(turns.SLOTS):\n"
         "    threading.Thread(target=hold).start()\n"
@@ -141,7 +137,4 @@ def test_the_app_makes_every_script_run_take_its_turn() -> None:
         "AppTest.from_string('import streamlit as st\\nst.write(1)').run(timeout=30)\n"
         "print(time.monotonic() - start >= 0.7)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.stdout.split() == ["True", "True"], done.stderr
+    assert printed_by(probe) == ["True", "True"]
