@@ -11,16 +11,17 @@ and receiving ForwardMsg protobufs until `script_finished`. No browser, no AppTe
 
 For each N, in one run: (1) the trivial page (bench/trivial/app.py, one radio and one button,
 the project's .streamlit/config.toml) served as the app is (`trivial`: deploy/replica.py's
-uvicorn command) and (2) in one plain `streamlit run` process (`plain`: Nagle's algorithm on),
-N clients each clicking K times and reloading once; (3) the app as the production recipe serves
-it (deploy/replica.py; with --replicas R, R of them behind nginx, and then, at the largest N,
-one replica alone as the scale-out baseline) with N learners signed in through the /auth/login
+uvicorn command) and (2) in one plain `streamlit run` process (`plain`, the baseline issue 9
+names; on uvloop, which requirements.txt installs, it too has TCP_NODELAY), N clients each
+clicking K times and reloading once; (3) the app as the production recipe serves it
+(deploy/replica.py; with --replicas R, R of them behind nginx, and then, at the largest N, one
+replica alone as the scale-out baseline) with N learners signed in through the /auth/login
 form, each opening Home, opening a scenario in the player, making K decisions through endings
 and replays, reloading the player in a fresh session, submitting one knowledge check (answered
 right), then opening My progress and Home. Every response is checked (the next node's or
 ending's text from the YAML is on the page; no exception, error or warning element), and
-afterwards the database: every acknowledged choice stored exactly once, nothing stored that
-was not acknowledged.
+afterwards the database: every acknowledged choice stored exactly once, nothing stored that was
+not acknowledged.
 
 Each server is fresh for each N and warmed by one client first (not counted); server CPU is
 read from each process's CPU clock around the measured phase (and around each interaction
@@ -145,6 +146,7 @@ class Run:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     fragments: dict[str, str] = field(default_factory=dict)  # widget id -> its fragment's id
+    messages: int = 0  # ForwardMsgs received: each is a hop through Streamlit's server thread
 
     def text(self) -> str:
         return normal(" ".join(t for e in self.elements.values() for t in element_texts(e)))
@@ -249,6 +251,7 @@ class Tab:
                 raise BenchError("the server sent a text frame")
             forward = ForwardMsg()
             forward.ParseFromString(data)
+            run.messages += 1
             if self._read(forward, run):
                 run.seconds = time.perf_counter() - started
                 return run
@@ -321,6 +324,7 @@ class Stats:
     # With one client the server does nothing else: its CPU is read around each interaction.
     cpu_meter: Callable[[], float] | None = None
     cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    messages: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def interactions(self) -> int:
@@ -331,6 +335,7 @@ async def timed(stats: Stats, kind: str, pending: Any) -> Run:
     before = stats.cpu_meter() if stats.cpu_meter else 0.0
     run: Run = await pending
     stats.timings[kind].append(run.seconds)
+    stats.messages[kind].append(run.messages)
     if stats.cpu_meter:
         stats.cpu[kind].append(stats.cpu_meter() - before)
     if run.problems:
@@ -362,7 +367,7 @@ def serve_command(target: str, port: int) -> list[str]:
 
 
 def plain_command(script: Path, port: int) -> list[str]:
-    """`streamlit run`, as a newcomer starts it (Streamlit's own socket: Nagle stays on)."""
+    """`streamlit run`, as a newcomer starts it (on asyncio's own loop Nagle would stay on)."""
     return [
         sys.executable,
         "-m",
@@ -957,13 +962,15 @@ def report(result: Result) -> None:
             print(f"  {name:7} CPU by process over {phase.wall_seconds:.1f} s: {used}")
     if result.served.stats.cpu:
         per_click = cpu_of(result.served, "click")
-        print("  server CPU per kind, one client (the process's CPU clock):")
+        print("  server CPU per kind, one client (the process's CPU clock), and messages sent:")
         for name, phase in result.phases():
             for kind in sorted(phase.stats.cpu):
                 each = cpu_of(phase, kind)
+                sent = phase.stats.messages[kind]
                 print(
                     f"    {name:7} {kind:7} {each * 1000:6.1f} ms each"
-                    f"  {each / per_click:5.1f}x trivial click"
+                    f"  {each / per_click:5.1f}x trivial click;"
+                    f" {sum(sent) / len(sent):5.1f} messages"
                 )
     app = cpu_each(result.app)
     print(
@@ -1006,7 +1013,7 @@ def goals(results: list[Result], replicas: int) -> None:
         rows.append(
             (
                 f"N=1 choose p50 {chosen:.1f} ms vs a trivial click's {floor:.1f} ms"
-                f" (under streamlit run, with Nagle: {nagle:.1f} ms)",
+                f" (under streamlit run: {nagle:.1f} ms)",
                 chosen / floor,
                 "<= 3x",
                 chosen / floor <= 3,
