@@ -70,15 +70,22 @@ def load(session: Session, table: Any, row_id: int) -> Any:
     return session.execute(fresh(select(table).where(table.id == row_id))).scalar_one()
 
 
-def has_another(session: Session, table: type[AttemptRow], attempt: AttemptRow, done: Any) -> bool:
-    """Whether the learner has another finished (or submitted) attempt of the same step."""
+def has_another(
+    session: Session,
+    table: type[AttemptRow],
+    attempt_id: int,
+    user_id: int,
+    figure: Figure,
+    done: Any,
+) -> bool:
+    """Whether the learner has another finished (or submitted) attempt of the figure's step."""
     query = select(table.id).where(
-        table.user_id == attempt.user_id,
-        table.course_id == attempt.course_id,
-        table.module_id == attempt.module_id,
-        table.step_id == attempt.step_id,
+        table.user_id == user_id,
+        table.course_id == figure.course_id,
+        table.module_id == figure.module_id,
+        table.step_id == figure.step_id,
         table.is_preview.is_(False),
-        table.id != attempt.id,
+        table.id != attempt_id,
         done.is_not(None),
     )
     return session.scalar(query.limit(1)) is not None

@@ -120,10 +120,15 @@ class SqlLearningRepository:
         )
 
     def finish_scenario(
-        self, user_id: int, attempt_id: int, ending_node_id: str, score: float
+        self,
+        user_id: int,
+        attempt_id: int,
+        ending_node_id: str,
+        score: float,
+        read: ScenarioAttemptRecord | None = None,
     ) -> ScenarioAttemptRecord:
         return scenario_repo.finish_scenario_attempt(
-            self._session, user_id, attempt_id, ending_node_id, score
+            self._session, user_id, attempt_id, ending_node_id, score, read=read
         )
 
     def start_quiz(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, bindparam, select, update
+from sqlalchemy import Row, Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
@@ -113,17 +114,35 @@ def finish_scenario_attempt(
     ending_node_id: str,
     score: float,
     now: datetime | None = None,
+    *,
+    read: ScenarioAttemptRecord | None = None,
 ) -> ScenarioAttemptRecord:
-    """Record the ending reached; an attempt finishes once (later calls change nothing)."""
-    _owned_attempt(session, user_id, attempt_id)
+    """Record the ending reached; an attempt finishes once (later calls change nothing).
+
+    `read` is the attempt as this transaction read it, its path whole: given, the finished
+    attempt is made from it instead of being read again.
+    """
+    finished_at = as_utc(now)
     finished = session.execute(
-        update(ScenarioAttemptRow)
-        .where(ScenarioAttemptRow.id == attempt_id, ScenarioAttemptRow.finished_at.is_(None))
-        .values(finished_at=as_utc(now), ending_node_id=ending_node_id, score=score)
+        _FINISH,
+        {
+            "of_attempt": attempt_id,
+            "of_user": user_id,
+            "at": finished_at,
+            "ending": ending_node_id,
+            "scored": score,
+        },
     )
-    if getattr(finished, "rowcount", 0):  # finished now: cohort figures may count it
-        tally_repo.scenario_finished(session, attempt_id)
-    return scenario_attempt(session, user_id, attempt_id)
+    if not getattr(finished, "rowcount", 0):  # finished before, someone else's, or missing
+        return scenario_attempt(session, user_id, attempt_id)
+    if read is not None and (read.id, read.user_id) == (attempt_id, user_id):
+        attempt = dataclasses.replace(
+            read, finished_at=finished_at, ending_node_id=ending_node_id, score=score
+        )
+    else:
+        attempt = scenario_attempt(session, user_id, attempt_id)
+    tally_repo.scenario_finished(session, attempt.id, user_id, attempt.step, attempt.is_preview)
+    return attempt
 
 
 def scenario_attempt(session: Session, user_id: int, attempt_id: int) -> ScenarioAttemptRecord:
@@ -198,6 +217,19 @@ _OWNED = fresh(
 _FINISHED = select(_attempts.finished_at).where(
     _attempts.id == bindparam("attempt_id"),
     _attempts.user_id == bindparam("user_id"),
+)
+_FINISH = (
+    update(cast(Table, ScenarioAttemptRow.__table__))
+    .where(
+        _attempts.id == bindparam("of_attempt"),
+        _attempts.user_id == bindparam("of_user"),
+        _attempts.finished_at.is_(None),
+    )
+    .values(
+        finished_at=bindparam("at"),
+        ending_node_id=bindparam("ending"),
+        score=bindparam("scored"),
+    )
 )
 _AT_POSITION = select(*_CHOICE).where(
     _choices.attempt_id == bindparam("attempt_id"),

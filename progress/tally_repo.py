@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from progress import first_value_repo
 from progress.database import as_utc, insert_ignoring_conflict
 from progress.first_value_repo import Amounts, Figure
+from progress.step_repo import StepRef
 from progress.tables import (
     CohortFigureRow,
     CohortMemberRow,
@@ -46,20 +47,23 @@ FIGURE_COLUMNS = ("cohort_id", "kind", "course_id", "module_id", "step_id")
 # Entering, called by the repositories inside the transaction that finishes something
 
 
-def scenario_finished(session: Session, attempt_id: int) -> None:
+def scenario_finished(
+    session: Session, attempt_id: int, user_id: int, step: StepRef, is_preview: bool
+) -> None:
     """Enter the attempt just finished when it is its learner's first finished one of the step."""
-    attempt = first_value_repo.load(session, ScenarioAttemptRow, attempt_id)
-    if attempt.is_preview:
+    if is_preview:
         return
-    figure = Figure("scenario", attempt.course_id, attempt.module_id, attempt.step_id)
+    figure = Figure("scenario", step.course_id, step.module_id, step.step_id)
 
     def first_path() -> Amounts | None:
         done = ScenarioAttemptRow.finished_at
-        if first_value_repo.has_another(session, ScenarioAttemptRow, attempt, done):
+        if first_value_repo.has_another(
+            session, ScenarioAttemptRow, attempt_id, user_id, figure, done
+        ):
             return None
-        return first_value_repo.paths(session, [attempt.id])[attempt.id]
+        return first_value_repo.paths(session, [attempt_id])[attempt_id]
 
-    _enter(session, attempt.user_id, figure, first_path)
+    _enter(session, user_id, figure, first_path)
 
 
 def quiz_submitted(session: Session, attempt_id: int) -> None:
@@ -71,7 +75,9 @@ def quiz_submitted(session: Session, attempt_id: int) -> None:
 
     def first_answers() -> Amounts | None:
         done = QuizAttemptRow.submitted_at
-        if first_value_repo.has_another(session, QuizAttemptRow, attempt, done):
+        if first_value_repo.has_another(
+            session, QuizAttemptRow, attempt.id, attempt.user_id, figure, done
+        ):
             return None
         return first_value_repo.answer_amounts(attempt.answers)
 

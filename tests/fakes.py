@@ -143,7 +143,12 @@ class FakeLearningRepository:
         return choice
 
     def finish_scenario(
-        self, user_id: int, attempt_id: int, ending_node_id: str, score: float
+        self,
+        user_id: int,
+        attempt_id: int,
+        ending_node_id: str,
+        score: float,
+        read: ScenarioAttemptRecord | None = None,  # saves a read in SQL; nothing to save here
     ) -> ScenarioAttemptRecord:
         attempt = self._scenario(user_id, attempt_id)
         if attempt.finished_at is None:

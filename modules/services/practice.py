@@ -167,7 +167,7 @@ class Practice:
             state = play(scenario, path)
             if state.ending is not None:
                 attempt = uow.learning.finish_scenario(
-                    actor.user_id, attempt_id, state.ending.id, state.score or 0.0
+                    actor.user_id, attempt_id, state.ending.id, state.score or 0.0, read=attempt
                 )
                 if (reporter := self.learning.reporter_for(preview)) is not None:
                     reporter.scenario_finished(uow, actor.user_id, attempt)

@@ -70,8 +70,15 @@ class LearningRepository(Protocol):
     ) -> ScenarioChoiceRecord: ...
 
     def finish_scenario(
-        self, user_id: int, attempt_id: int, ending_node_id: str, score: float
-    ) -> ScenarioAttemptRecord: ...
+        self,
+        user_id: int,
+        attempt_id: int,
+        ending_node_id: str,
+        score: float,
+        read: ScenarioAttemptRecord | None = None,
+    ) -> ScenarioAttemptRecord:
+        """`read`: the attempt as this unit of work read it, its path whole (no second read)."""
+        ...
 
     def start_quiz(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool

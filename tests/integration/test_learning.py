@@ -31,7 +31,7 @@ from progress.step_repo import (
     step_progress,
 )
 
-from .conftest import add_user
+from .conftest import add_user, counted_statements
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 LESSON = StepRef("ally", "first-feedback", "why-ask")
@@ -108,6 +108,35 @@ def test_a_scenario_attempt_finishes_once(session: Session, user_id: int) -> Non
     assert _choose(session, user_id, attempt.id, 0, "other") == "ask"
     with pytest.raises(AttemptFinished):
         _choose(session, user_id, attempt.id, 1, "late")
+
+
+def test_an_attempt_finished_from_its_record_in_hand_is_the_stored_one_and_is_not_read_again(
+    session: Session, user_id: int
+) -> None:
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1, now=NOW)
+    _choose(session, user_id, attempt.id, 0, "ask")
+    read = scenario_attempt(session, user_id, attempt.id)
+    with counted_statements(session.get_bind()) as sent:
+        done = finish_scenario_attempt(
+            session, user_id, attempt.id, "good-end", 0.5, now=NOW, read=read
+        )
+    assert done == scenario_attempt(session, user_id, attempt.id)
+    assert (done.ending_node_id, done.score, done.finished_at) == ("good-end", 0.5, NOW)
+    assert [c.choice_id for c in done.choices] == ["ask"]
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT") and "scenario_" in s]
+    assert reads == []
+    # Finished already: the record in hand (now stale) is not what comes back, the stored one is.
+    again = finish_scenario_attempt(session, user_id, attempt.id, "flat-end", 0.0, read=read)
+    assert again == done
+
+
+def test_someone_elses_record_in_hand_finishes_nothing(session: Session, user_id: int) -> None:
+    other = add_user(session, "other@example.org")
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1)
+    read = scenario_attempt(session, user_id, attempt.id)
+    with pytest.raises(RecordNotFound):
+        finish_scenario_attempt(session, other, attempt.id, "good-end", 1.0, read=read)
+    assert scenario_attempt(session, user_id, attempt.id).finished_at is None
 
 
 def test_replays_keep_every_attempt(session: Session, user_id: int) -> None:

@@ -6,14 +6,13 @@ deleting accounts) are in test_figure_privacy.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from progress import report_repo, tally_repo
@@ -25,7 +24,7 @@ from progress.scenario_repo import finish_scenario_attempt, record_choice, start
 from progress.step_repo import StepRef, mark_step_completed, mark_step_started
 from progress.survey_repo import save_survey_answers
 
-from .conftest import add_user
+from .conftest import add_user, counted_statements
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COURSE = "ally"
@@ -317,21 +316,6 @@ REPORTS: dict[str, Callable[[Session, int], Any]] = {
     ),
     "figure_bases": lambda s, c: report_repo.figure_bases(s, c, COURSE, "m1"),
 }
-
-
-@contextmanager
-def counted_statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements the engine sends while the block runs."""
-    sent: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def cohort_of(session: Session, learners: int) -> int:
