@@ -100,6 +100,8 @@ FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_S
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u2068\u2069\u200b\u00ad"), None)
 _SPECIAL = re.compile(r"\[@[^\]]*\]|[*_`\[\]<>$\\#|~]|\n\s*[-+]\s|\n\s*\d+[.)]\s")
 
+SETTLE_SECONDS = 0.05  # with one client: the pause after each interaction before its CPU is read
+
 
 class BenchError(Exception):
     """A check failed for one client; counted as an error, the client stops."""
@@ -337,6 +339,9 @@ async def timed(stats: Stats, kind: str, pending: Any) -> Run:
     stats.timings[kind].append(run.seconds)
     stats.messages[kind].append(run.messages)
     if stats.cpu_meter:
+        # The server's work goes on after script_finished (the run's thread ends, its session
+        # settles): let it finish, so that each interaction's CPU is all its own.
+        await asyncio.sleep(SETTLE_SECONDS)
         stats.cpu[kind].append(stats.cpu_meter() - before)
     if run.problems:
         raise BenchError(f"{kind}: " + "; ".join(run.problems))
