@@ -101,11 +101,14 @@ st.subheader("Modules")
 for number, summary in enumerate(overview.modules, start=1):
     module = summary.module
     with st.container(border=True):
-        title, action = st.columns([3, 1], vertical_alignment="center")
-        heading = f"**{number:d}. {content(module.title, sources)}**"
-        title.markdown(f"{heading}  \n{module.minutes:d} minutes")
-        status = "Review" if summary.complete else "Continue" if summary.started else "Open"
-        if action.button(f"{status} module {number:d}", key=f"open-{module.id}"):
+        # A row is one horizontal container (one block; st.columns makes three): each block
+        # is a message to the browser, and Home draws eight of these rows.
+        with st.container(horizontal=True, vertical_alignment="center"):
+            heading = f"**{number:d}. {content(module.title, sources)}**"
+            st.markdown(f"{heading}  \n{module.minutes:d} minutes", width="stretch")
+            status = "Review" if summary.complete else "Continue" if summary.started else "Open"
+            opened = st.button(f"{status} module {number:d}", key=f"open-{module.id}")
+        if opened:
             first_open = next(
                 (s for s in module.steps if s.id not in summary.completed_steps), module.steps[0]
             )
