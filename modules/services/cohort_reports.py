@@ -101,9 +101,13 @@ class CohortReports:
             session, cohort_id, self.rt.settings.min_group, module_id=module_id
         )
 
-    def export_csv(self, actor: Actor, cohort_id: int) -> bytes:
-        """Per learner and module: status, dates, best quiz score, certificate; no choices."""
-        board = self.dashboard(actor, cohort_id)
+    def export_csv(self, actor: Actor, cohort_id: int, board: Dashboard | None = None) -> bytes:
+        """Per learner and module: status, dates, best quiz score, certificate; no choices.
+
+        `board` is this cohort's dashboard as the caller just had it built for `actor` (the
+        Cohorts page shows it above the download): it is not built a second time.
+        """
+        board = board or self.dashboard(actor, cohort_id)
         with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
             if cohort.is_sample:  # made-up learners never leave the app

@@ -55,7 +55,7 @@ def render(tab: CohortTab) -> None:
         width="stretch",
         column_config=_matrix_columns(board),
     )
-    exports.render(tab)
+    exports.render(tab, board)
     _completions(board)
     _needs_attention(board, zone)
     _self_assessment(board, zone)
