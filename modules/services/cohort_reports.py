@@ -118,11 +118,20 @@ class CohortReports:
         rows = progress_rows(self.service.settings_of(cohort), board, best, held)
         return progress_csv(rows)
 
-    def reminders(self, actor: Actor, cohort_id: int) -> list[Reminder]:
-        """Overdue and due-soon (ALLY_REMINDER_DAYS) learners, each message linking the module."""
+    def reminders(
+        self, actor: Actor, cohort_id: int, board: Dashboard | None = None
+    ) -> list[Reminder]:
+        """Overdue and due-soon (ALLY_REMINDER_DAYS) learners, each message linking the module.
+
+        `board`, as for `export_csv`: the dashboard the caller just had built (not rebuilt).
+        """
+        if board is None:
+            board = self.dashboard(actor, cohort_id)
+        else:  # the dashboard in hand is no pass: who asks is checked all the same
+            self.service.get(actor, cohort_id)
         settings = self.rt.settings
         return reminders(
-            self.dashboard(actor, cohort_id),
+            board,
             sender=actor.display_name,
             course_url=settings.public_url,
             soon_days=settings.reminder_days,

@@ -650,23 +650,30 @@ def test_the_self_assessment_counts_learners_who_answered_both_phases(world: Wor
 # The export
 
 
-def test_the_export_under_the_pages_dashboard_is_the_same_file_and_builds_none(
+def test_the_export_and_reminders_from_the_pages_dashboard_are_the_same_and_build_none(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cohort_id = world.cohort.id
+    world.service.assign(world.owner, cohort_id, [MODULE], date.today() - timedelta(days=1))
     complete_module(world, world.person("done@example.org", "Dana Done", join=True))
     board = world.reports.dashboard(world.owner, cohort_id)
     built: list[int] = []
     build = world.reports.dashboard
     monkeypatch.setattr(world.reports, "dashboard", lambda a, c: built.append(c) or build(a, c))
-    assert world.reports.export_csv(world.owner, cohort_id, board) == world.reports.export_csv(
-        world.owner, cohort_id
-    )
-    assert built == [cohort_id]  # only the call without the page's dashboard built one
-    # The dashboard in hand is no pass: the export still checks who asks.
+    exported = world.reports.export_csv(world.owner, cohort_id, board)
+    reminded = world.reports.reminders(world.owner, cohort_id, board)
+    assert built == []
+    assert exported == world.reports.export_csv(world.owner, cohort_id)
+    assert reminded == world.reports.reminders(world.owner, cohort_id)
+    emails = {r.email for r in reminded}
+    assert emails and "done@example.org" not in emails  # the others are overdue; Dana is done
+    assert built == [cohort_id, cohort_id]  # only the calls without the page's dashboard
+    # The dashboard in hand is no pass: both still check who asks.
     for outsider in (world.learner, world.other):
         with pytest.raises(PermissionDenied):
             world.reports.export_csv(outsider, cohort_id, board)
+        with pytest.raises(PermissionDenied):
+            world.reports.reminders(outsider, cohort_id, board)
 
 
 def test_the_export_parses_back_and_no_cell_is_a_formula(world: World) -> None:

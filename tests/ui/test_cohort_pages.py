@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from modules.course.models import CourseContent
 from modules.course.validation import validate_directory
 from modules.services.actors import Actor
+from modules.services.cohort_reports import CohortReports
 from modules.services.cohorts import CohortService
 from modules.services.learning import LearningService
 from modules.services.practice import Practice
@@ -132,6 +133,7 @@ def test_every_tab_renders_with_members_progress_and_an_overdue_assignment(
     cohort: CohortRecord,
     service: CohortService,
     content: CourseContent,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     people = [make_person(f"l{n}@example.org", f"Learner {n}") for n in range(6)]
     for person in people:
@@ -139,8 +141,16 @@ def test_every_tab_renders_with_members_progress_and_an_overdue_assignment(
     for person in people[:5]:  # enough for the debrief to show its spreads
         complete_module(content, person)
     service.assign(owner, cohort.id, [MODULE], date.today() - timedelta(days=20))
+    built: list[int] = []
+    build = CohortReports.dashboard
+    monkeypatch.setattr(
+        CohortReports, "dashboard", lambda self, a, c: built.append(c) or build(self, a, c)
+    )
 
     at = cohorts_page(app_as, owner)
+    # One build for the dashboard, its export and the reminders: each takes ~60-130 ms for a
+    # cohort of 500 (bench/dashboard.py).
+    assert built == [cohort.id]
     assert [t.label for t in at.tabs] == TABS
     assert not at.error
     metrics = {m.label: m.value for m in at.metric}
@@ -411,6 +421,8 @@ def test_a_roster_is_checked_first_then_imported_with_links_to_send(
     at.button(key="roster-confirm").click().run()
     assert not at.exception, at.exception
     assert [m.email for m in service.members(owner, cohort.id)] == ["new.person@example.org"]
+    # The page is drawn again after the import: its dashboard counts the new member already.
+    assert {m.label: m.value for m in at.metric}["Learners"] == "1"
     links = [c.value for c in at.code if "/auth/reset?token=" in str(c.value)]
     assert len(links) == 1
     email_button = next(b for b in at.button if b.label.startswith("Email each person"))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from modules.cohorts.dashboard import Dashboard
 from modules.course.citations import Bibliography
 from modules.course.models import CourseContent
 from modules.services.actors import Actor
@@ -19,6 +21,13 @@ class CohortTab:
     service: CohortService
     reports: CohortReports
     content: CourseContent
+
+    @cached_property
+    def board(self) -> Dashboard:
+        """The cohort's dashboard, built once a run for the Dashboard tab, its export and the
+        reminders. Every write on the Cohorts page reruns it, so no tab shows a board older
+        than the writes of its own run."""
+        return self.reports.dashboard(self.actor, self.cohort.id)
 
     @property
     def bibliography(self) -> Bibliography:

@@ -22,7 +22,7 @@ MODULE_COLUMN_WIDTH = 72
 
 
 def render(tab: CohortTab) -> None:
-    board = tab.reports.dashboard(tab.actor, tab.cohort.id)
+    board = tab.board
     totals = board.totals
     if not totals.learners:
         st.info(
@@ -55,7 +55,7 @@ def render(tab: CohortTab) -> None:
         width="stretch",
         column_config=_matrix_columns(board),
     )
-    exports.render(tab, board)
+    exports.render(tab)
     _completions(board)
     _needs_attention(board, zone)
     _self_assessment(board, zone)

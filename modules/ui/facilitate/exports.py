@@ -6,19 +6,18 @@ import re
 
 import streamlit as st
 
-from modules.cohorts.dashboard import Dashboard
 from modules.ui.facilitate.common import CohortTab
 
 
-def render(tab: CohortTab, board: Dashboard) -> None:
-    """The download button under `board`, the dashboard this run built (not built again)."""
+def render(tab: CohortTab) -> None:
+    """The download button under the dashboard, made from the board this run built."""
     if tab.cohort.is_sample:
         st.caption("A sample cohort has no export: its learners are made up.")
         return
     slug = re.sub(r"[^a-z0-9]+", "-", tab.cohort.name.lower()).strip("-") or "cohort"
     st.download_button(
         "Download progress (CSV)",
-        tab.reports.export_csv(tab.actor, tab.cohort.id, board),
+        tab.reports.export_csv(tab.actor, tab.cohort.id, tab.board),
         file_name=f"{slug}-progress.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -124,6 +124,7 @@ def _roster(tab: CohortTab) -> None:
             st.error(plain(str(error)))
             return
         st.session_state["roster-result"] = result
+        st.rerun()  # every tab, drawn again, counts the new members (and shows this result)
     imported = st.session_state.get("roster-result")
     if isinstance(imported, ImportResult):
         _imported(imported)

@@ -13,7 +13,7 @@ def render(tab: CohortTab) -> None:
     st.subheader("Reminders")
     days = tab.service.rt.settings.reminder_days
     soon = "due today" if days == 0 else f"due within {days:d} day{'s' * (days != 1)}"
-    found = tab.reports.reminders(tab.actor, tab.cohort.id)
+    found = tab.reports.reminders(tab.actor, tab.cohort.id, tab.board)
     if not found:
         st.caption(
             plain(
