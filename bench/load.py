@@ -100,7 +100,9 @@ FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_S
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u2068\u2069\u200b\u00ad"), None)
 _SPECIAL = re.compile(r"\[@[^\]]*\]|[*_`\[\]<>$\\#|~]|\n\s*[-+]\s|\n\s*\d+[.)]\s")
 
-SETTLE_SECONDS = 0.05  # with one client: the pause after each interaction before its CPU is read
+# With one client: the pause after each interaction before its CPU is read (so interactions/s
+# at N=1 is not a throughput).
+SETTLE_SECONDS = 0.05
 
 
 class BenchError(Exception):
@@ -339,8 +341,9 @@ async def timed(stats: Stats, kind: str, pending: Any) -> Run:
     stats.timings[kind].append(run.seconds)
     stats.messages[kind].append(run.messages)
     if stats.cpu_meter:
-        # The server's work goes on after script_finished (the run's thread ends, its session
-        # settles): let it finish, so that each interaction's CPU is all its own.
+        # As a learner pauses between clicks: the CPU is read once the server has settled, so
+        # that the work after script_finished (the run's thread ending) counts too, and the
+        # next interaction comes after a pause, not back to back (which costs ~10% less).
         await asyncio.sleep(SETTLE_SECONDS)
         stats.cpu[kind].append(stats.cpu_meter() - before)
     if run.problems:
