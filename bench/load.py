@@ -24,8 +24,9 @@ afterwards the database: every acknowledged choice stored exactly once, nothing 
 not acknowledged.
 
 Each server is fresh for each N and warmed by one client first (not counted); server CPU is
-read from each process's CPU clock around the measured phase (and around each interaction
-with one client), memory per extra session is the growth of the server's resident set over
+read from each process's CPU clock around the measured phase (and, with one client, around
+each interaction, read 50 ms after it as a learner's pause: N=1's timings all follow such a
+pause), memory per extra session is the growth of the server's resident set over
 the phase divided by N. It prints per N every kind's p50 and p95 (and their ratios to both
 trivial baselines), CPU per interaction, interactions per second and memory, then issue 9's
 goals, met or not, each a ratio to the trivial page in this run. Exits 1 on any error or lost

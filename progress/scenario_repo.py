@@ -218,6 +218,7 @@ _FINISHED = select(_attempts.finished_at).where(
     _attempts.id == bindparam("attempt_id"),
     _attempts.user_id == bindparam("user_id"),
 )
+# The parameters are not named after columns: an UPDATE keeps those names for its SET clause.
 _FINISH = (
     update(cast(Table, ScenarioAttemptRow.__table__))
     .where(

@@ -107,7 +107,8 @@ class CohortReports:
         `board` is this cohort's dashboard as the caller just had it built for `actor` (the
         Cohorts page shows it above the download): it is not built a second time.
         """
-        board = board or self.dashboard(actor, cohort_id)
+        if board is None:
+            board = self.dashboard(actor, cohort_id)
         with self.rt.transaction() as session:
             cohort = self.service.managed(session, actor, cohort_id)
             if cohort.is_sample:  # made-up learners never leave the app
