@@ -184,6 +184,12 @@ def test_the_runtime_reads_the_settings_again_when_the_environment_changes(
     monkeypatch.setenv("ALLY_DATABASE_URL", f"sqlite:///{tmp_path / 'two.db'}")
     second = runtime()
     assert second.settings.database_url.endswith("two.db")
+    monkeypatch.setenv("UNRELATED_VARIABLE", "changed")
+    assert runtime() is second  # only the ALLY_ variables count
+    monkeypatch.setenv("ALLY_PUBLIC_URL", "https://ally.example.org")  # a variable added
+    assert runtime().settings.public_url == "https://ally.example.org"
+    monkeypatch.delenv("ALLY_PUBLIC_URL")  # and taken away again
+    assert runtime().settings.public_url == "http://localhost:8501"
     first.engine.dispose()
     second.engine.dispose()
 
