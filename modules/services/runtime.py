@@ -73,8 +73,8 @@ def _current_settings() -> Settings:
         stamp: tuple[int, int] | None = (secrets.st_mtime_ns, secrets.st_size)
     except FileNotFoundError:
         stamp = None
-    # Names first, values only for ours: os.environ decodes every value it yields (38
-    # variables here: 52 µs a call with items(), 20 µs this way).
+    # Names first, values only for ours: os.environ decodes every value it yields (with 38
+    # variables, this function took 52 µs a call with items(), 17 µs this way).
     names = sorted(k for k in os.environ if k.startswith("ALLY_"))
     key = (cwd, stamp, *((k, os.environ[k]) for k in names))
     found = _loaded.get(key)
