@@ -28,7 +28,7 @@ from modules.web import csrf, pages
 from modules.web.client import client_address
 from modules.web.html import with_query
 from modules.web.next_path import safe_next_path, sign_in_path
-from modules.web.warm import warm_up
+from modules.web.warm import freeze_what_is_loaded, warm_up
 from progress.database import utcnow
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,7 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
         sender = await run_in_threadpool(lambda: start_sender(runtime()))
     except Exception:  # statements wait in the outbox for the next start
         log.exception("the xAPI sender could not start")
+    freeze_what_is_loaded()
     yield
     if sender is not None:
         await run_in_threadpool(sender.stop)

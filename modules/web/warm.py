@@ -7,6 +7,7 @@ process pays once, at start, before it answers its health check.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import time
@@ -24,3 +25,15 @@ def warm_up(modules: tuple[str, ...] = HEAVY) -> float:
         except ImportError:
             log.warning("could not load %s at start: the first page that needs it will", name)
     return time.perf_counter() - started
+
+
+def freeze_what_is_loaded() -> None:
+    """Keep what the process has loaded so far out of the garbage collector's full passes.
+
+    Streamlit, SQLAlchemy, pandas and the parsed course are a few hundred thousand objects
+    that live as long as the process; each full collection walked them all (~185 ms, about
+    once in 200 page opens: ~0.9 ms a page open). Frozen, they are never walked again; what
+    later runs create is collected as before.
+    """
+    gc.collect()
+    gc.freeze()
