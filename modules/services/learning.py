@@ -218,11 +218,14 @@ class LearningService:
         """
         ref = self.ref(module_id, self.step(module_id, step_id).id)
         with self.uow() as uow:
-            actor = authz.learner(uow.people, actor, preview)
-            if module_id != self.course.self_assessment:
-                uow.learning.save_position(actor.user_id, ref, preview)
-            uow.learning.mark_started(actor.user_id, ref, self.version(module_id), preview)
-            return uow.learning.completed_steps(actor.user_id, self.course.id, module_id, preview)
+            return self.open_in(uow, authz.learner(uow.people, actor, preview), ref, preview)
+
+    def open_in(self, uow: UnitOfWork, actor: Actor, ref: StepRef, preview: bool) -> set[str]:
+        """`open_step` inside a unit of work the caller holds, for an actor it has checked."""
+        if ref.module_id != self.course.self_assessment:
+            uow.learning.save_position(actor.user_id, ref, preview)
+        uow.learning.mark_started(actor.user_id, ref, self.version(ref.module_id), preview)
+        return uow.learning.completed_steps(actor.user_id, self.course.id, ref.module_id, preview)
 
     def complete_if_done(
         self,

@@ -83,6 +83,22 @@ class Practice:
             progress = self._progress(uow, actor, module_id, scenario, preview)
             return self._latest(uow, actor, scenario, module_id, preview, progress)
 
+    def open_scenario(
+        self, actor: Actor, module_id: str, step_id: str, preview: bool = False
+    ) -> tuple[set[str], ScenarioView]:
+        """Open a scenario step: `LearningService.open_step` and `scenario_view` at once.
+
+        The player's first run of a visit needs both: one unit of work, one check of the
+        session, one commit.
+        """
+        scenario = self.scenario(module_id, step_id)
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            ref = self.learning.ref(module_id, scenario.id)
+            done = self.learning.open_in(uow, actor, ref, preview)
+            progress = self._progress(uow, actor, module_id, scenario, preview)
+            return done, self._latest(uow, actor, scenario, module_id, preview, progress)
+
     def _progress(
         self, uow: UnitOfWork, actor: Actor, module_id: str, scenario: Scenario, preview: bool
     ) -> ScenarioProgress:

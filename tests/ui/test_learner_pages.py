@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
@@ -83,6 +84,33 @@ def test_a_scenario_shows_one_node_at_a_time_and_resumes_on_reload(
     reloaded = player(app_as, learner, "rounds")  # a refresh, or another device
     assert "The next morning she avoids your eye." in texts(reloaded)
     assert len(_options(reloaded)) == 3
+
+
+def test_opening_a_scenario_takes_one_unit_of_work_as_opening_a_lesson_does(
+    app_as: AppAs, learner: Actor
+) -> None:
+    """The first run of a visit notes the step and reads the scenario in one transaction."""
+
+    def transactions_of(step: str) -> int:
+        begun: list[object] = []
+
+        def count(connection: object) -> None:
+            begun.append(connection)
+
+        engine = runtime().engine
+        event.listen(engine, "begin", count)
+        try:
+            player(app_as, learner, step)
+        finally:
+            event.remove(engine, "begin", count)
+        return len(begun)
+
+    assert transactions_of("rounds") == transactions_of("why")
+    with runtime().transaction() as session:
+        [attempt] = scenario_repo.scenario_attempts(session, learner.user_id, "test-course")
+        position = step_repo.last_position(session, learner.user_id, "test-course")
+    assert attempt.step.step_id == "rounds" and attempt.choices == ()
+    assert position is not None and position.step_id == "why"  # the visit opened last
 
 
 def _options(at: AppTest) -> dict[str, Any]:

@@ -89,6 +89,38 @@ def test_opening_a_step_gives_the_module_steps_done_so_far(learning: LearningSer
     assert learning.open_step(OTHER, "sample", "why") == set()  # his own, no one else's
 
 
+def test_opening_a_scenario_notes_the_step_and_gives_its_view_in_one_unit_of_work(
+    learning: LearningService, practice: Practice, uow: FakeUnitOfWork
+) -> None:
+    learning.complete_lesson(LEARNER, "sample", "why")
+    before = uow.commits
+    done, view = practice.open_scenario(LEARNER, "sample", "rounds")
+    assert uow.commits == before + 1
+    assert done == {"why"}
+    assert learning.overview(LEARNER).continue_at.step_id == "rounds"  # type: ignore[union-attr]
+    assert (view.attempt_id, view.position) == (
+        practice.scenario_view(LEARNER, "sample", "rounds").attempt_id,
+        0,
+    )
+    chosen = practice.choose(LEARNER, "sample", "rounds", view.attempt_id, 0, "thank")
+    _, resumed = practice.open_scenario(LEARNER, "sample", "rounds")  # a reload resumes
+    assert (resumed.attempt_id, resumed.position) == (chosen.attempt_id, 1)
+    assert resumed.state.node == chosen.state.node
+    assert practice.open_scenario(OTHER, "sample", "rounds")[1].attempt_id != view.attempt_id
+
+
+def test_opening_a_scenario_that_is_not_one_writes_nothing(
+    learning: LearningService, practice: Practice, uow: FakeUnitOfWork
+) -> None:
+    before = uow.commits
+    with pytest.raises(InvalidInput):
+        practice.open_scenario(LEARNER, "sample", "why")
+    with pytest.raises(PermissionDenied):  # previews are for facilitators
+        practice.open_scenario(LEARNER, "sample", "rounds", preview=True)
+    assert uow.commits == before
+    assert learning.overview(LEARNER).continue_at.step_id == "why"  # type: ignore[union-attr]
+
+
 def test_completing_every_step_completes_the_course_and_offers_the_after_phase(
     learning: LearningService, practice: Practice
 ) -> None:

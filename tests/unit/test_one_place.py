@@ -88,7 +88,7 @@ CONTENT_ONLY = {
     "module", "step", "ref", "version", "scenario", "quiz", "default_target_date", "overview_of",
     "self_assessment_answers_of", "record_in", "complete_if_done", "commitments_due",
     "settings_of", "managed", "overview", "self_assessment_answers", "preview_roster",
-    "reporter_for", "looking_back_of",
+    "reporter_for", "looking_back_of", "open_in",
 }  # fmt: skip
 CHECKS = {"current", "learner", "facilitator", "admin", "managed", "record"}
 

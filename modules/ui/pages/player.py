@@ -5,6 +5,7 @@ import streamlit as st
 from modules.course.completion import Phase, module_complete
 from modules.course.models import Commitment, Lesson, Module, Quiz, Reflection, Scenario, Survey
 from modules.services.errors import ServiceError, StorageUnavailable
+from modules.services.practice import ScenarioView
 from modules.ui.context import signed_in_page
 from modules.ui.render import content, plain, progress_bar, references
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
@@ -28,9 +29,14 @@ opened = (module.id, step.id, preview)
 # The steps done as this visit opened them: the first run of a visit completes nothing, so
 # it shows these; a later run (a save, a check) reads them again after the step has run.
 done_at_open: set[str] | None = None
+scenario_at_open: ScenarioView | None = None  # a scenario's view, read in the same unit of work
 if st.session_state.get("ally_opened") != opened:  # write the position once per visit
     try:
-        done_at_open = page.learning.open_step(page.actor, module.id, step.id, preview)
+        if isinstance(step, Scenario):
+            opening = page.practice.open_scenario(page.actor, module.id, step.id, preview)
+            done_at_open, scenario_at_open = opening
+        else:
+            done_at_open = page.learning.open_step(page.actor, module.id, step.id, preview)
         st.session_state["ally_opened"] = opened
     except StorageUnavailable as error:  # show the step anyway: nothing typed is lost
         show_error(error)
@@ -66,7 +72,7 @@ st.header(content(step.title or step.TYPE.title(), page.bibliography))
 if isinstance(step, Lesson):
     lesson.render(ctx, step)
 elif isinstance(step, Scenario):
-    scenario.render(ctx, step)
+    scenario.render(ctx, step, scenario_at_open)
 elif isinstance(step, Quiz):
     quiz.render(ctx, step)
 elif isinstance(step, Reflection):

@@ -32,7 +32,16 @@ _SIGNED_OUT = "ally_scenario_signed_out"
 _ENDED = "ally_scenario_ended"
 
 
-def render(ctx: StepContext, step: Scenario) -> None:
+def render(ctx: StepContext, step: Scenario, opened: ScenarioView | None = None) -> None:
+    """Draw the scenario; `opened`: the view the page's opening of the step read, if it did.
+
+    Called on the page's whole runs only: a view handed over here is the fragment's for this
+    run alone, never for a later rerun of the fragment by itself.
+    """
+    if opened is None:
+        st.session_state.pop(_opened_key(ctx, step), None)
+    else:
+        st.session_state[_opened_key(ctx, step)] = opened
     _scenario(ctx, step)
 
 
@@ -40,8 +49,16 @@ def _view_key(ctx: StepContext, step: Scenario) -> str:
     return f"ally_scenario_view_{ctx.module.id}_{step.id}_{int(ctx.preview)}"
 
 
+def _opened_key(ctx: StepContext, step: Scenario) -> str:
+    return f"ally_scenario_opened_{ctx.module.id}_{step.id}_{int(ctx.preview)}"
+
+
 @st.fragment
 def _scenario(ctx: StepContext, step: Scenario) -> None:
+    # A choice's callback, or the page's opening of the step, leaves the view its unit of
+    # work returned: no second read. Each is taken once, whatever this run shows.
+    chosen: ScenarioView | None = st.session_state.pop(_view_key(ctx, step), None)
+    opened: ScenarioView | None = st.session_state.pop(_opened_key(ctx, step), None)
     signed_out = st.session_state.pop(_SIGNED_OUT, None)
     if signed_out:
         _sign_in_again(signed_out)
@@ -49,14 +66,14 @@ def _scenario(ctx: StepContext, step: Scenario) -> None:
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
         st.warning(plain(problem))
-    # A choice's callback leaves the view its unit of work returned: no second read.
-    chosen: ScenarioView | None = st.session_state.pop(_view_key(ctx, step), None)
     if chosen is not None and st.session_state.pop(_ENDED, False):
         st.session_state[_view_key(ctx, step)] = chosen
         st.rerun()  # the whole page: its progress and step list now show the step done
     try:
-        view = chosen or ctx.page.practice.scenario_view(
-            ctx.page.actor, ctx.module.id, step.id, ctx.preview
+        view = (
+            chosen
+            or opened
+            or ctx.page.practice.scenario_view(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
         )
     except SignedOut as error:
         _sign_in_again(str(error))
