@@ -198,7 +198,8 @@ def auth_routes(source: RuntimeSource = runtime) -> list[BaseRoute]:
 
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
-    """On start: migrate the database and forget expired sessions and old failures."""
+    """On start: migrate the database, forget expired sessions and old failures, and freeze
+    what is loaded out of the garbage collector's way (modules/web/warm.py)."""
     await run_in_threadpool(warm_up)  # before the first browser: tables and charts ready
     try:
         await run_in_threadpool(lambda: accounts.clean_up(runtime()))
