@@ -31,10 +31,10 @@ def freeze_what_is_loaded() -> None:
     """Keep what the process has loaded so far out of the garbage collector's full passes.
 
     Streamlit, SQLAlchemy, pandas and the parsed course are ~210,000 objects that live as
-    long as the process; each full collection walked them all (~185 ms with one learner,
-    about once in 200 page opens). Frozen, they are never walked again; what later runs
-    create is collected as before. With a hundred learners (bench/load.py, SQLite, two
-    paired runs) the app's CPU for the same work fell from 41-46 s to 30 s.
+    long as the process; each full collection walked them all, holding the GIL (~185 ms
+    with one learner). Frozen, they are never walked again; what later runs create is
+    collected as before. With a hundred learners (bench/load.py, SQLite) the full
+    collections took 2.6 s of the run (12, ~215 ms each) before, 1.3 s (13, ~100 ms) after.
     """
     gc.collect()
     gc.freeze()
