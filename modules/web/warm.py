@@ -2,7 +2,8 @@
 
 The first table or chart after a start imported pandas and pyarrow inside that learner's run:
 ~3 s (bench/load.py: My progress). The pages need them (st.dataframe, st.bar_chart), so the
-process pays once, at start, before it answers its health check.
+process pays once, at start, before it answers its health check. Then it freezes what it has
+loaded, so that the garbage collector's full passes no longer walk it.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def test_opening_a_scenario_notes_the_step_and_gives_its_view_in_one_unit_of_wor
     assert practice.open_scenario(OTHER, "sample", "rounds")[1].attempt_id != view.attempt_id
 
 
-def test_opening_a_scenario_that_is_not_one_writes_nothing(
+def test_opening_what_is_not_a_scenario_or_not_his_to_preview_writes_nothing(
     learning: LearningService, practice: Practice, uow: FakeUnitOfWork
 ) -> None:
     before = uow.commits
