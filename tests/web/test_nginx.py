@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,6 +87,20 @@ class Proxy:
         with urllib.request.urlopen(request, timeout=10) as answer:
             result: dict[str, Any] = json.load(answer)
         return result
+
+    def tried(self, paths: list[str], timeout: float = 5.0) -> list[list[str]]:
+        """The replicas nginx tried, in order, for the request of each of `paths`.
+
+        nginx logs a request after sending its answer, so a line can come a moment after the
+        client has read the answer: wait for it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            logged = dict(self.nginx.upstreams())
+            lines = [f"GET {path} HTTP/1.1" for path in paths]
+            if all(line in logged for line in lines) or time.monotonic() > deadline:
+                return [logged.get(line, []) for line in lines]
+            time.sleep(0.02)
 
     def stop_replica(self, name: str) -> None:
         self.replicas[name].shutdown()
@@ -195,8 +210,9 @@ def test_a_dead_replicas_browsers_reach_the_other_at_once(proxy: Proxy) -> None:
         c for c in (f"learner-{n}" for n in range(50)) if proxy.get(cookie=c)["replica"] == "A"
     )
     proxy.stop_replica("A")
-    assert [proxy.get(cookie=on_a)["replica"] for _ in range(3)] == ["B", "B", "B"]
-    tried = [upstreams for request, upstreams in proxy.nginx.upstreams()][-3:]
+    paths = [f"/?after-the-stop={n}" for n in range(3)]
+    assert [proxy.get(path, cookie=on_a)["replica"] for path in paths] == ["B", "B", "B"]
+    tried = proxy.tried(paths)
     port_a = proxy.replicas["A"].server_address[1]
     port_b = proxy.replicas["B"].server_address[1]
     # the first request tried A, was refused, went on to B; the next ones skip A (max_fails=1)
