@@ -29,14 +29,14 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
 
-    def uow(self) -> SqlUnitOfWork:
+    def uow(self, *, read_only: bool = False) -> SqlUnitOfWork:
         """A new unit of work on this database: `with rt.uow() as uow:`."""
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.sessions, read_only=read_only)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One unit of work's Session, for services whose repositories take a Session."""
-        with transaction(self.sessions) as session:
+        with transaction(self.sessions, read_only=read_only) as session:
             yield session
 
 
