@@ -10,7 +10,7 @@ from modules.services.runtime import runtime
 from modules.ui import sitemap
 from modules.ui.context import sign_in_here
 from modules.ui.identity import resolve_actor
-from modules.ui.render import plain, site_button, site_link
+from modules.ui.render import plain, signed_in_as, site_link
 from modules.ui.state import page_of
 from modules.web import csrf
 
@@ -38,13 +38,15 @@ def pages_for(actor: Actor | None) -> list[st.Page]:
     return made
 
 
-def sign_out_button(actor: Actor) -> None:
-    """One click signs out: a POST whose token is bound to this browser's session."""
+def signed_in(actor: Actor) -> None:
+    """Who is signed in, and one click to sign out: a POST whose token is bound to this
+    browser's session."""
     if actor.session_hash is None:  # signed in by a test, not a cookie: the confirming page
+        st.caption(f"Signed in as **{plain(actor.display_name)}**")
         site_link("Sign out", "/auth/logout")
         return
     token = csrf.for_session(csrf.signing_key(runtime()), actor.session_hash)
-    site_button("Sign out", "/auth/logout", {csrf.CSRF_FIELD: token})
+    signed_in_as(actor.display_name, "/auth/logout", {csrf.CSRF_FIELD: token})
 
 
 try:
@@ -52,8 +54,7 @@ try:
     navigation = st.navigation(pages_for(actor))
     if actor is not None:
         with st.sidebar:
-            st.caption(f"Signed in as **{plain(actor.display_name)}**")
-            sign_out_button(actor)
+            signed_in(actor)
     navigation.run()
 except SignedOut as error:  # signed out in another tab, or the session ended: say so
     st.warning(plain(str(error)), icon=":material/logout:")

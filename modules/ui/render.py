@@ -153,20 +153,24 @@ def site_link(label: str, path: str, *, primary: bool = False) -> None:
     st.html(f'<a href="{escape(path)}" style="{style}">{escape(label)}</a>')
 
 
-def site_button(label: str, action: str, fields: Mapping[str, str]) -> None:
-    """A one-click POST to a route of this site (sign out), styled like `site_link`.
+def signed_in_as(name: str, action: str, fields: Mapping[str, str]) -> None:
+    """Who is signed in, and a one-click POST to `action` (sign out), as one element.
 
-    The form carries our own fixed fields (a CSRF token), never content or user text.
+    The sidebar draws it on every run of every page: one message to the browser, not two.
+    The name is user text, shown as typed (escaped, a right-to-left name isolated); the form
+    carries our own fixed fields (a CSRF token), styled like `site_link`.
     """
     style = _LINK_STYLE.format(border="#c4c7cf", background="#fff", color="#31333f")
     hidden = "".join(
-        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
-        for name, value in fields.items()
+        f'<input type="hidden" name="{escape(key)}" value="{escape(value)}">'
+        for key, value in fields.items()
     )
     st.html(
+        '<p style="font-size:.875rem;margin:0 0 .5rem">'
+        f"Signed in as <strong>{escape(option(name))}</strong></p>"
         f'<form method="post" action="{escape(action)}" style="margin:0">{hidden}'
-        f'<button type="submit" style="{style};cursor:pointer;font:inherit">'
-        f"{escape(label)}</button></form>"
+        f'<button type="submit" style="{style};cursor:pointer;font:inherit">Sign out</button>'
+        "</form>"
     )
 
 

@@ -7,10 +7,13 @@ browser test tests/e2e/test_render_browser.py checks what Chromium shows for the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from modules.course.citations import Bibliography
 from modules.course.models import Source
+from modules.ui import render
 from modules.ui.render import content, option, plain
 
 W = "\u2060"  # word joiner: stops Streamlit turning an address into a link
@@ -96,3 +99,19 @@ def test_citations_are_numbered_across_one_page() -> None:
     assert content("[@lee-2021]", page) == r"\[1\]"
     assert content("[@smith-2020] [@lee-2021]", page) == r"\[2\] \[1\]"
     assert [s.id for s in page.cited] == ["lee-2021", "smith-2020"]
+
+
+def test_who_is_signed_in_shows_as_typed_beside_the_sign_out_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn: list[str] = []
+    monkeypatch.setattr(render.st, "html", lambda body, **_: drawn.append(body))
+    name = f"<img src=x onerror=alert(1)> {ARABIC}"
+    render.signed_in_as(name, "/auth/logout", {"csrf": 'a"b'})
+    (body,) = drawn  # one element: the sidebar draws it on every run
+    shown = re.search(r"Signed in as <strong>(.*?)</strong>", body)
+    assert shown is not None
+    assert shown.group(1) == f"{FSI}&lt;img src=x onerror=alert(1)&gt; {ARABIC}{PDI}"
+    assert '<form method="post" action="/auth/logout"' in body
+    assert '<input type="hidden" name="csrf" value="a&quot;b">' in body
+    assert body.count("<button") == 1 and ">Sign out</button>" in body
