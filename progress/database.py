@@ -112,37 +112,14 @@ def _use_write_ahead_log(cursor: sqlite3.Cursor) -> None:
             time.sleep(0.02)
 
 
-# The execution options of a read-only unit of work (modules.services.uow): PostgreSQL
-# begins it READ ONLY; SQLite begins it deferred, with PRAGMA query_only on.
-READ_ONLY = "ally_read_only"
-READ_ONLY_OPTIONS: Mapping[str, Any] = {READ_ONLY: True, "postgresql_readonly": True}
-_QUERY_ONLY = "ally_query_only"  # in the DBAPI connection's info: the pragma as last set
-
-
 def _begin_sqlite_immediately(connection: Connection) -> None:
-    # Every unit of work that may write takes SQLite's write lock at BEGIN. A deferred
-    # transaction that reads and then writes fails at once with "database is locked" when
-    # another writer got in between; an immediate one waits up to busy_timeout instead. It
-    # also makes check-then-insert (the first account, idempotent writes) safe between
-    # processes. A read-only one begins deferred: in WAL mode it takes no lock at all, so the
-    # page reads of every replica and thread go on while one of them writes, instead of
-    # waiting in SQLite's busy handler (which polls, sleeping up to 100 ms at a time).
-    options = connection.get_execution_options()
-    if options.get("isolation_level") == "AUTOCOMMIT":
+    # Every unit of work takes SQLite's write lock at BEGIN. A deferred transaction that
+    # reads and then writes fails at once with "database is locked" when another writer
+    # got in between; an immediate one waits up to busy_timeout instead. It also makes
+    # check-then-insert (the first account, idempotent writes) safe between processes.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return
-    read_only = bool(options.get(READ_ONLY))
-    if connection.info.get(_QUERY_ONLY, False) != read_only:  # changed only when it must
-        connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
-        connection.info[_QUERY_ONLY] = read_only
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-
-def refused_as_read_only(error: BaseException) -> bool:
-    """Whether `error` is the database refusing a write in a read-only transaction."""
-    original = getattr(error, "orig", None)
-    if getattr(original, "sqlstate", None) == "25006":  # PostgreSQL: read_only_sql_transaction
-        return True
-    return isinstance(original, sqlite3.OperationalError) and "readonly database" in str(original)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
-from modules.services.uow import WroteInReadOnly
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.journal_repo import CheckInRecord, CommitmentRecord, ReflectionRecord
 from progress.learning_repo import LearnerRecord
@@ -319,14 +318,11 @@ class FakeUnitOfWork:
         self.people = FakePeopleRepository()
         self.xapi = FakeXapiRepository(self.people)
         self.commits = 0
-        self.read_only_units = 0
         self.down = False
-        self._read_only = False
         self._before: dict[str, object] = {}
         self._outbox_before: dict[str, object] = {}
 
-    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
-        self._read_only = read_only
+    def __call__(self) -> FakeUnitOfWork:
         return self
 
     def __enter__(self) -> FakeUnitOfWork:
@@ -337,15 +333,11 @@ class FakeUnitOfWork:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        wrote = (_state(self.learning), _state(self.xapi)) != (self._before, self._outbox_before)
-        if kind is None and not (self._read_only and wrote):
+        if kind is None:
             self.commits += 1
-            self.read_only_units += self._read_only
-            return
-        vars(self.learning).update(self._before)
-        vars(self.xapi).update(self._outbox_before)
-        if kind is None:  # as the database refuses it: nothing kept, and a clear error
-            raise WroteInReadOnly
+        else:
+            vars(self.learning).update(self._before)
+            vars(self.xapi).update(self._outbox_before)
 
 
 def _state(repository: object) -> dict[str, object]:

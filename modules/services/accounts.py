@@ -127,7 +127,7 @@ def actor_for_session(rt: Runtime, token: str) -> Actor | None:
     """The person a session cookie belongs to; None when forged, expired or signed out."""
     if not token or len(token) > 256:
         return None
-    with rt.transaction(read_only=True) as session:
+    with rt.transaction() as session:
         user = auth_repo.user_for_auth_session(session, token)
     if user is None:
         return None
@@ -135,7 +135,7 @@ def actor_for_session(rt: Runtime, token: str) -> Actor | None:
 
 
 def signup_state(rt: Runtime) -> SignUpState:
-    with rt.transaction(read_only=True) as session:
+    with rt.transaction() as session:
         first = account_repo.count_users(session) == 0
     open_ = rt.settings.allow_signup and rt.settings.passwords
     return SignUpState(open=open_, first_account=first)
@@ -253,7 +253,7 @@ def clean_up(rt: Runtime, now: datetime | None = None) -> None:
 
 def list_people(rt: Runtime, actor: Actor) -> list[Person]:
     """Every account, oldest first (administrators only)."""
-    with rt.transaction(read_only=True) as session:
+    with rt.transaction() as session:
         _require_admin_now(session, actor)
         return account_repo.list_users(session)
 

@@ -80,7 +80,7 @@ class CertificateService:
         self.course_id = content.course.id
 
     def state(self, actor: Actor) -> CertificateState:
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             actor = authz.current(SqlPeopleRepository(session), actor)
             found = certificate_repo.certificate_of(session, actor.user_id, self.course_id)
             completed_at = self._completed_at(session, actor.user_id)
@@ -132,7 +132,7 @@ class CertificateService:
 
     def issued(self, actor: Actor) -> list[IssuedCertificate]:
         """Every certificate of the course, newest first (administrators only)."""
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             authz.admin(SqlPeopleRepository(session), actor)
             return certificate_repo.all_certificates(session, self.course_id)
 

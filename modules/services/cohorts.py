@@ -96,7 +96,7 @@ class CohortService:
 
     def mine(self, actor: Actor, *, include_archived: bool = False) -> list[CohortRecord]:
         """The cohorts the actor manages: all of them for an administrator."""
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             actor = authz.facilitator(SqlPeopleRepository(session), actor)
             if actor.is_admin:
                 found = cohort_repo.all_cohorts(session, include_archived=include_archived)
@@ -107,7 +107,7 @@ class CohortService:
         return [c for c in found if c.course_id == self.course_id]
 
     def get(self, actor: Actor, cohort_id: int) -> CohortRecord:
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             return self.managed(session, actor, cohort_id)
 
     def update(
@@ -146,7 +146,7 @@ class CohortService:
     # Facilitators and members
 
     def facilitators(self, actor: Actor, cohort_id: int) -> list[FacilitatorRecord]:
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohort_repo.facilitators(session, cohort_id)
 
@@ -178,7 +178,7 @@ class CohortService:
             cohort_repo.remove_facilitator(session, cohort_id, user_id)
 
     def members(self, actor: Actor, cohort_id: int) -> list[MemberRecord]:
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohort_repo.members(session, cohort_id)
 
@@ -252,7 +252,7 @@ class CohortService:
     # Assignments
 
     def assignments(self, actor: Actor, cohort_id: int) -> list[AssignmentRecord]:
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             self.managed(session, actor, cohort_id)
             return cohort_repo.assignments(session, cohort_id)
 
@@ -277,7 +277,7 @@ class CohortService:
 
     def my_assignments(self, actor: Actor, completed: Sequence[str]) -> list[LearnerAssignment]:
         """The learner's own assignments, earliest due first; `completed`: modules done."""
-        with self.rt.transaction(read_only=True) as session:
+        with self.rt.transaction() as session:
             actor = authz.current(SqlPeopleRepository(session), actor)
             found = cohort_repo.assignments_for_learner(session, actor.user_id)
         result = []

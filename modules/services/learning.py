@@ -105,7 +105,7 @@ class LearningService:
     # Reading
 
     def record(self, actor: Actor, preview: bool = False) -> LearnerRecord:
-        with self.uow(read_only=True) as uow:
+        with self.uow() as uow:
             return self.record_in(uow, authz.learner(uow.people, actor, preview), preview)
 
     def record_in(self, uow: UnitOfWork, actor: Actor, preview: bool = False) -> LearnerRecord:
@@ -116,7 +116,7 @@ class LearningService:
 
     def completed_steps(self, actor: Actor, module_id: str, preview: bool = False) -> set[str]:
         """Ids of the module's steps the actor has completed."""
-        with self.uow(read_only=True) as uow:
+        with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
             return uow.learning.completed_steps(actor.user_id, self.course.id, module_id, preview)
 

@@ -29,14 +29,14 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
 
-    def uow(self, *, read_only: bool = False) -> SqlUnitOfWork:
+    def uow(self) -> SqlUnitOfWork:
         """A new unit of work on this database: `with rt.uow() as uow:`."""
-        return SqlUnitOfWork(self.sessions, read_only=read_only)
+        return SqlUnitOfWork(self.sessions)
 
     @contextmanager
-    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Session]:
         """One unit of work's Session, for services whose repositories take a Session."""
-        with transaction(self.sessions, read_only=read_only) as session:
+        with transaction(self.sessions) as session:
             yield session
 
 

@@ -192,8 +192,8 @@ class _SampleWriter:
     def session(self) -> Session:
         return self._current().session
 
-    def _joined(self, *, read_only: bool = False) -> _Joined:
-        return _Joined(self._current())  # reads too join the one writing transaction
+    def _joined(self) -> _Joined:
+        return _Joined(self._current())
 
     def _current(self) -> SqlUnitOfWork:
         if self._outer is None:

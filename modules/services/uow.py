@@ -2,15 +2,14 @@
 
 A service method that changes anything runs `with self.uow() as uow:` once: the block's end
 commits, an exception rolls everything back, and a database that cannot be reached leaves as
-`StorageUnavailable`. One that only reads opens `self.uow(read_only=True)`: it takes no write
-lock, and a write in it is refused (`WroteInReadOnly`). Production passes `SqlUnitOfWork`
-below; unit tests pass the fake in tests/fakes.py, and one contract suite (tests/contract/)
-holds both to the same behaviour.
+`StorageUnavailable`. Production passes `SqlUnitOfWork` below; unit tests pass
+the fake in tests/fakes.py, and one contract suite (tests/contract/) holds both to the same
+behaviour.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
@@ -20,7 +19,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
-from progress.database import READ_ONLY_OPTIONS, refused_as_read_only
 from progress.journal_repo import CommitmentRecord
 from progress.learning_repo import LearnerRecord, SqlLearningRepository
 from progress.people_repo import SqlPeopleRepository
@@ -175,21 +173,7 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
 
-class UnitOfWorkFactory(Protocol):
-    """`uow()` for a use case that may write; `uow(read_only=True)` for one that only reads.
-
-    A read-only unit of work takes no write lock (on SQLite, whose one write lock every other
-    unit would wait for), and refuses a write with `WroteInReadOnly`.
-    """
-
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
-
-
-class WroteInReadOnly(RuntimeError):
-    """A unit of work opened read-only tried to write: a mistake in the code, not in storage."""
-
-    def __init__(self) -> None:
-        super().__init__("a unit of work opened with read_only=True tried to write")
+UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 class SqlUnitOfWork:
@@ -199,9 +183,8 @@ class SqlUnitOfWork:
     people: PeopleRepository
     xapi: XapiRepository
 
-    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._read_only = read_only
         self._session: Session | None = None
 
     @property
@@ -213,8 +196,6 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self._session = self._sessions()
         self._session.begin()
-        if self._read_only:  # the transaction begins with the connection: set before it
-            self._session.connection(execution_options=READ_ONLY_OPTIONS)
         self.learning = SqlLearningRepository(self._session)
         self.people = SqlPeopleRepository(self._session)
         self.xapi = SqlXapiRepository(self._session)
@@ -238,13 +219,11 @@ class SqlUnitOfWork:
         finally:
             session.close()
         if isinstance(error, DBAPIError):
-            if self._read_only and refused_as_read_only(error):
-                raise WroteInReadOnly from error
             raise StorageUnavailable(DATABASE_DOWN) from error
 
 
 @contextmanager
-def transaction(sessions: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """The Session of one SQL unit of work, for services whose repositories take it."""
-    with SqlUnitOfWork(sessions, read_only=read_only) as uow:
+    with SqlUnitOfWork(sessions) as uow:
         yield uow.session

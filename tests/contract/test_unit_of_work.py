@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
-from modules.services.uow import SqlUnitOfWork, UnitOfWork, UnitOfWorkFactory, WroteInReadOnly
+from modules.services.uow import SqlUnitOfWork, UnitOfWork
 from progress import account_repo, auth_repo
 from progress.database import make_engine, session_factory
 from progress.errors import AttemptFinished, RecordNotFound
@@ -35,7 +35,7 @@ SURVEY = StepRef("ally", "self", "habits")
 class Storage:
     """A unit-of-work factory, and the account-side set-up a test needs around it."""
 
-    uow: UnitOfWorkFactory
+    uow: Callable[[], UnitOfWork]
     add_user: Callable[[frozenset[str]], int]
     sign_in: Callable[[int], str]  # a live browser session's hash
     sign_out: Callable[[str], None]
@@ -80,11 +80,7 @@ def _sql(url: str) -> Iterator[Storage]:
                 s.delete(row)
 
     add_user(frozenset({"learner"}))  # the first account becomes administrator: not a learner
-
-    def uow(*, read_only: bool = False) -> UnitOfWork:
-        return SqlUnitOfWork(sessions, read_only=read_only)
-
-    yield Storage(uow, add_user, sign_in, sign_out)
+    yield Storage(lambda: SqlUnitOfWork(sessions), add_user, sign_in, sign_out)
     engine.dispose()
 
 
@@ -119,24 +115,6 @@ def test_a_block_that_raises_keeps_none_of_its_writes(storage: Storage, learner:
     with storage.uow() as uow:
         record = uow.learning.learner_record(learner, "ally", None, False)
     assert (record.steps, record.reflections) == ([], [])
-
-
-def test_a_read_only_unit_reads_what_was_committed_and_refuses_to_write(
-    storage: Storage, learner: int
-) -> None:
-    with storage.uow() as uow:
-        uow.learning.mark_completed(learner, LESSON, "v1", False)
-    with storage.uow(read_only=True) as uow:
-        assert uow.learning.completed_steps(learner, "ally", "m1", False) == {"why"}
-    with pytest.raises(WroteInReadOnly), storage.uow(read_only=True) as uow:
-        uow.learning.mark_completed(learner, QUIZ, "v1", False)
-        uow.learning.save_reflection(learner, NOTE, "kept?", "v1", False)
-    with storage.uow() as uow:  # nothing of it kept, and the next unit may write again
-        record = uow.learning.learner_record(learner, "ally", None, False)
-        uow.learning.mark_completed(learner, PLAN, "v1", False)
-    assert ([s.step.step_id for s in record.steps], record.reflections) == (["why"], [])
-    with storage.uow(read_only=True) as uow:
-        assert uow.learning.completed_steps(learner, "ally", "m1", False) == {"why", "plan"}
 
 
 def test_a_step_completes_once_and_keeps_its_first_version(storage: Storage, learner: int) -> None:

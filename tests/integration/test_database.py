@@ -1,18 +1,15 @@
-"""Engines: the SQLite file and its settings, one engine per URL, UTC times, foreign keys,
-read-only units of work that take no lock."""
+"""Engines: the SQLite file and its settings, one engine per URL, UTC times, foreign keys."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from threading import Thread
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from modules.services.uow import SqlUnitOfWork
 from progress.database import (
     SQLITE_BUSY_TIMEOUT_MS,
     as_utc,
@@ -20,7 +17,6 @@ from progress.database import (
     make_engine,
     session_factory,
 )
-from progress.migrate import upgrade_to_head
 from progress.step_repo import StepRef, mark_step_started
 from progress.tables import StepProgressRow, UserRow
 
@@ -101,33 +97,3 @@ def test_insert_ignoring_conflict_says_whether_it_inserted(session: Session, use
     key = ("user_id", "course_id", "module_id", "step_id", "is_preview")
     assert insert_ignoring_conflict(session, StepProgressRow, row, key) is True
     assert insert_ignoring_conflict(session, StepProgressRow, row, key) is False
-
-
-def test_on_sqlite_a_read_only_unit_reads_while_another_holds_the_write_lock(
-    tmp_path: Path,
-) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'ally.db'}")
-    upgrade_to_head(engine)
-    sessions = session_factory(engine)
-    done: dict[str, object] = {}
-
-    def read() -> None:
-        with SqlUnitOfWork(sessions, read_only=True) as reader:
-            done["read"] = reader.learning.completed_steps(1, "ally", "m1", False)
-
-    def write() -> None:
-        with SqlUnitOfWork(sessions) as other:
-            other.session.execute(text("SELECT 1"))
-        done["write"] = True
-
-    reading, writing = Thread(target=read), Thread(target=write)
-    with SqlUnitOfWork(sessions) as holder:
-        holder.session.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock is held
-        writing.start()
-        reading.start()
-        reading.join(timeout=10)
-        writing.join(timeout=0.5)
-        assert done == {"read": set()}, "the reader should not wait; the writer should"
-    writing.join(timeout=10)
-    engine.dispose()
-    assert done == {"read": set(), "write": True}
