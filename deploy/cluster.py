@@ -228,13 +228,12 @@ class Cluster:
         return self.nginx.upstreams() if self.nginx is not None else []
 
     def pids(self) -> dict[str, int]:
-        """The live processes by name: replica-<port>, nginx (master), nginx-worker[-n]."""
+        """The live processes by name: replica-<port>, nginx (master) and its helpers
+        (`Nginx.helper_pids`: nginx-worker[-n], nginx-cache-manager, nginx-cache-loader)."""
         found = {f"replica-{r.port}": r.process.pid for r in self.replicas if r.alive()}
         if self.nginx is not None and self.nginx.process is not None:
             found["nginx"] = self.nginx.process.pid
-            workers = self.nginx.worker_pids()
-            for number, pid in enumerate(workers):
-                found["nginx-worker" if len(workers) == 1 else f"nginx-worker-{number}"] = pid
+            found |= self.nginx.helper_pids()
         return found
 
     def cpu_seconds(self) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """nginx for tests and benchmarks: deploy/nginx/ally.conf rendered for their ports, unprivileged.
 
 `render_site` rewrites only the replica `server` lines of the `ally_replicas` upstream (keeping
-their parameters) and the `listen` lines, so what runs in a test is the production file.
+their parameters) and the `listen` lines, and `with_cache_in` only the cache's directory, so
+what runs in a test is the production file.
 `Nginx` writes a minimal main configuration around it into a prefix directory (pid, logs and
 temporary files all inside it) and runs `nginx -p PREFIX -c CONF -g 'daemon off;'` in the
 foreground, as a child process that any user may start.
@@ -24,6 +25,7 @@ SITE = Path(__file__).resolve().parent / "nginx" / "ally.conf"
 UPSTREAM = "ally_replicas"
 HOST = "127.0.0.1"
 _SERVER_LINE = re.compile(r"^(?P<indent>[ \t]*)server[ \t]+(?P<address>\S+)(?P<params>[^;\n]*);")
+_CACHE_PATH_LINE = re.compile(r"^[ \t]*proxy_cache_path[ \t]+(?P<path>[^\s;]+)", re.MULTILINE)
 _LISTEN_LINE = re.compile(r"^(?P<indent>[ \t]*)listen[ \t]+[^;\n]+;[ \t]*\n", re.MULTILINE)
 # $upstream_addr says which replica served each request (and, after a failover, the ones tried).
 _LOG_FORMAT = '\'$msec $remote_addr "$request" $status upstream="$upstream_addr" $request_time\''
@@ -66,6 +68,18 @@ def render_site(text: str, replica_ports: Sequence[int], listen: str) -> str:
     line = f"{listens[0]['indent']}listen {listen};\n"
     text = text[: listens[0].start()] + line + text[listens[-1].end() :]
     return text
+
+
+def with_cache_in(text: str, folder: Path) -> str:
+    """The site file `text` with its `proxy_cache_path` directory moved to `folder`.
+
+    nginx creates that directory when it starts, and at `nginx -t` too: the production one,
+    under /var/lib/nginx, needs root.
+    """
+    found = _CACHE_PATH_LINE.search(text)
+    if found is None:
+        raise ValueError("no 'proxy_cache_path' line")
+    return text[: found.start("path")] + str(folder) + text[found.end("path") :]
 
 
 def main_conf(prefix: Path, site: Path, worker_processes: int) -> str:
@@ -129,7 +143,8 @@ class Nginx:
         self.prefix, self.port = prefix, port
         make_prefix(prefix)
         self.site = prefix / "ally.conf"
-        self.site.write_text(render_site(site.read_text(), replica_ports, f"{HOST}:{port}"))
+        rendered = render_site(site.read_text(), replica_ports, f"{HOST}:{port}")
+        self.site.write_text(with_cache_in(rendered, prefix / "cache"))
         self.conf = prefix / "nginx.conf"
         self.conf.write_text(main_conf(prefix, self.site, worker_processes))
         self.access_log = prefix / "access.log"
@@ -165,11 +180,25 @@ class Nginx:
                 time.sleep(0.1)
         raise NginxError(f"nginx did not listen on {self.port} within {timeout:.0f} s")
 
-    def worker_pids(self) -> list[int]:
-        """The worker processes (children of the master), for CPU accounting."""
+    def helper_pids(self) -> dict[str, int]:
+        """The master's children, for CPU accounting: nginx-worker (nginx-worker-<n> when
+        there are several), nginx-cache-manager, and nginx-cache-loader while it runs (it
+        reads the cache's directory a minute after the start, then exits)."""
         if self.process is None:
-            return []
-        return children(self.process.pid)
+            return {}
+        roles: dict[str, list[int]] = {}
+        for pid in children(self.process.pid):
+            try:  # "nginx: worker process", "nginx: cache manager process", ...
+                title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            role = next((r for r in ("cache manager", "cache loader") if r in title), "worker")
+            roles.setdefault("nginx-" + role.replace(" ", "-"), []).append(pid)
+        return {
+            name if len(pids) == 1 else f"{name}-{number}": pid
+            for name, pids in roles.items()
+            for number, pid in enumerate(pids)
+        }
 
     def upstreams(self) -> list[tuple[str, list[str]]]:
         """(request line, the replicas tried in order) of every request logged so far."""

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from deploy import replica
-from deploy.nginx import SITE, render_site
+from deploy.nginx import SITE, render_site, with_cache_in
 from modules.services.accounts import SESSION_COOKIE
 from modules.settings import load_settings
 
@@ -41,6 +41,24 @@ def test_rendering_changes_only_the_replica_and_listen_lines() -> None:
     assert params is not None
     assert servers == [f"server 127.0.0.1:{port}{params[1]};" for port in (9001, 9002, 9003)]
     assert [line.strip() for line in rendered if "listen " in line] == ["listen 127.0.0.1:7000;"]
+
+
+def test_moving_the_cache_changes_only_its_directory(tmp_path: Path) -> None:
+    source = SITE.read_text()
+    moved = with_cache_in(source, tmp_path / "cache")
+    changed = [
+        (a, b) for a, b in zip(source.splitlines(), moved.splitlines(), strict=True) if a != b
+    ]
+    assert changed == [
+        (
+            "proxy_cache_path /var/lib/nginx/ally-static levels=1:2 keys_zone=ally_static:1m"
+            " max_size=200m",
+            f"proxy_cache_path {tmp_path / 'cache'} levels=1:2 keys_zone=ally_static:1m"
+            " max_size=200m",
+        )
+    ]
+    with pytest.raises(ValueError, match="proxy_cache_path"):
+        with_cache_in("server { listen 80; }\n", tmp_path)
 
 
 @pytest.mark.parametrize(

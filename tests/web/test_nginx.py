@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,16 @@ from typing import Any
 import pytest
 
 from deploy.cluster import free_port
-from deploy.nginx import HOST, SITE, Nginx, check, main_conf, make_prefix, nginx_binary
+from deploy.nginx import (
+    HOST,
+    SITE,
+    Nginx,
+    check,
+    main_conf,
+    make_prefix,
+    nginx_binary,
+    with_cache_in,
+)
 from modules.settings import load_settings
 from modules.web.client import forwarded_client
 
@@ -47,11 +57,14 @@ class StandIn(BaseHTTPRequestHandler):
         self._answer(received)
 
     def _answer(self, received: int = 0) -> None:
+        self.server.hits[self.path] += 1  # type: ignore[attr-defined]
         body = json.dumps(
             {"replica": self.server.name, "headers": dict(self.headers), "received": received}  # type: ignore[attr-defined]
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        if self.path.startswith("/static/"):  # as Streamlit serves its hashed files
+            self.send_header("Cache-Control", "public, immutable, max-age=31536000")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -110,6 +123,7 @@ class Proxy:
 def stand_in(name: str) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((HOST, free_port()), StandIn)
     server.name = name  # type: ignore[attr-defined]
+    server.hits = Counter()  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -132,7 +146,9 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
 def test_the_production_file_itself_passes_nginx_t(tmp_path: Path) -> None:
     make_prefix(tmp_path)
     conf = tmp_path / "nginx.conf"
-    conf.write_text(main_conf(tmp_path, SITE, 1))  # deploy/nginx/ally.conf as it is: listen 80
+    site = tmp_path / "ally.conf"  # deploy/nginx/ally.conf as it is (listen 80), but for the
+    site.write_text(with_cache_in(SITE.read_text(), tmp_path / "cache"))  # cache's root-owned dir
+    conf.write_text(main_conf(tmp_path, site, 1))
     assert "test is successful" in check(tmp_path, conf)
 
 
@@ -221,6 +237,18 @@ def test_a_dead_replicas_browsers_reach_the_other_at_once(proxy: Proxy) -> None:
         [f"{HOST}:{port_b}"],
         [f"{HOST}:{port_b}"],
     ]
+
+
+def test_streamlits_files_reach_a_replica_once_and_the_apps_pages_every_time(
+    proxy: Proxy,
+) -> None:
+    asset, page = "/static/js/index.DormvYxC.js", "/player?module=m&step=s"
+    browsers = [f"learner-{n}" for n in range(12)]  # spread over both replicas
+    copies = {proxy.get(asset, cookie=c)["replica"] for c in browsers}
+    pages = {proxy.get(page, cookie=c)["replica"] for c in browsers}
+    hits = [server.hits for server in proxy.replicas.values()]  # type: ignore[attr-defined]
+    assert sum(h[asset] for h in hits) == 1 and len(copies) == 1  # the first one's, kept
+    assert sum(h[page] for h in hits) == len(browsers) and pages == {"A", "B"}
 
 
 def test_a_roster_sized_upload_passes(proxy: Proxy) -> None:
