@@ -146,8 +146,9 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
 def test_the_production_file_itself_passes_nginx_t(tmp_path: Path) -> None:
     make_prefix(tmp_path)
     conf = tmp_path / "nginx.conf"
-    site = tmp_path / "ally.conf"  # deploy/nginx/ally.conf as it is (listen 80), but for the
-    site.write_text(with_cache_in(SITE.read_text(), tmp_path / "cache"))  # cache's root-owned dir
+    # deploy/nginx/ally.conf as it is (listen 80), but for the cache's root-owned directory
+    site = tmp_path / "ally.conf"
+    site.write_text(with_cache_in(SITE.read_text(), tmp_path / "cache"))
     conf.write_text(main_conf(tmp_path, site, 1))
     assert "test is successful" in check(tmp_path, conf)
 
