@@ -107,10 +107,10 @@ class Proxy:
         nginx logs a request after sending its answer, so a line can come a moment after the
         client has read the answer: wait for it.
         """
+        lines = [f"GET {path} HTTP/1.1" for path in paths]
         deadline = time.monotonic() + timeout
         while True:
             logged = dict(self.nginx.upstreams())
-            lines = [f"GET {path} HTTP/1.1" for path in paths]
             if all(line in logged for line in lines) or time.monotonic() > deadline:
                 return [logged.get(line, []) for line in lines]
             time.sleep(0.02)
