@@ -11,13 +11,10 @@ from modules.ui import sitemap
 from modules.ui.context import sign_in_here
 from modules.ui.identity import resolve_actor
 from modules.ui.render import plain, signed_in_as, site_link
-from modules.ui.state import page_of
+from modules.ui.state import TAB_PAGES, page_of
 from modules.web import csrf
 
 st.set_page_config(page_title="Leading as an Ally", page_icon=":material/diversity_3:")
-
-
-_PAGES = "ally_pages"
 
 
 def pages_for(actor: Actor | None) -> list[st.Page]:
@@ -29,12 +26,12 @@ def pages_for(actor: Actor | None) -> list[st.Page]:
     the same; a new tab copies the process's (modules.ui.state.page_of).
     """
     entries = tuple(sitemap.navigation(actor))
-    kept = st.session_state.get(_PAGES)
+    kept = st.session_state.get(TAB_PAGES)
     if kept is not None and kept[0] == entries:  # this browser tab's pages, made once
         return list(kept[1])
     pages = {entry.place.url_path: page_of(entry) for entry in entries}
     made = list(pages.values())
-    st.session_state[_PAGES] = (entries, made)
+    st.session_state[TAB_PAGES] = (entries, made)
     return made
 
 

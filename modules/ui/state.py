@@ -48,6 +48,28 @@ def current_content() -> Validation:
     return found
 
 
+# This browser tab's entries and page objects, kept by the navigation script (modules/ui/main.py).
+TAB_PAGES = "ally_pages"
+
+
+def tab_page(script: str) -> st.Page | str:
+    """This tab's registered page for `script` (say "pages/player.py"), for st.page_link.
+
+    Given a path, st.page_link resolves it on the disk on every call (os.path.realpath, some
+    eight lstat calls), and the player draws up to ten links a run; given the page object, it
+    reads the page's address and hash. Before the navigation script has kept the tab's pages,
+    the path itself.
+    """
+    kept: tuple[tuple[Entry, ...], list[st.Page]] | None = st.session_state.get(TAB_PAGES)
+    if kept is not None:
+        entries, pages = kept
+        by_address = {page.url_path: page for page in pages}
+        for entry in entries:
+            if entry.place.script == script and entry.place.url_path in by_address:
+                return by_address[entry.place.url_path]
+    return script
+
+
 # One page object per sitemap entry in the process: making one resolves its script's path.
 _pages: dict[Entry, st.Page] = {}
 

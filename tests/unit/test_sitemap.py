@@ -3,12 +3,13 @@ and the addresses that need sign-in (which the sign-in middleware guards)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from modules.services.actors import ADMIN, FACILITATOR, LEARNER, Actor
-from modules.ui import sitemap
+from modules.ui import sitemap, state
 
 UI = Path(__file__).resolve().parents[2] / "modules" / "ui"
 LEARNER_ACTOR = Actor(1, "Lee", frozenset({LEARNER}))
@@ -65,3 +66,29 @@ def test_the_members_only_addresses_are_those_a_signed_out_visitor_may_not_open(
     assert not ({"/", "/privacy", "/join"} & paths)
     signed_out = {p.path for p in sitemap.PLACES if p.url_path and sitemap.admits(p.opens, None)}
     assert paths == {p.path for p in sitemap.PLACES if p.url_path} - signed_out
+
+
+@dataclass
+class FakePage:
+    """What modules.ui.state.tab_page reads of a st.Page: its address ("" for the default)."""
+
+    url_path: str
+
+
+@pytest.mark.parametrize("actor", [None, LEARNER_ACTOR, ADMIN_ACTOR])
+def test_a_tabs_page_links_get_its_own_page_objects(
+    actor: Actor | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a path, st.page_link resolves it on disk on every call; the tab's page object is
+    found by its address instead, the visitor's own home page included."""
+    entries = tuple(sitemap.navigation(actor))
+    pages = [FakePage("" if e.default else e.place.url_path) for e in entries]
+    session: dict[str, object] = {}
+    monkeypatch.setattr(state.st, "session_state", session)
+    assert state.tab_page("pages/player.py") == "pages/player.py"  # nothing kept yet: the path
+    session[state.TAB_PAGES] = (entries, pages)
+    for entry, page in zip(entries, pages, strict=True):
+        assert state.tab_page(entry.place.script) is page
+    others = {p.script for p in sitemap.PLACES} - {e.place.script for e in entries}
+    for script in others | {"pages/missing.py"}:  # not this visitor's: the path, as before
+        assert state.tab_page(script) == script

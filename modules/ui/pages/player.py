@@ -8,6 +8,7 @@ from modules.services.errors import ServiceError, StorageUnavailable
 from modules.services.practice import ScenarioView
 from modules.ui.context import signed_in_page
 from modules.ui.render import content, plain, progress_bar, references
+from modules.ui.state import tab_page
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
 from modules.ui.steps.common import StepContext, show_error
 
@@ -22,7 +23,7 @@ try:
     step = page.learning.step(module.id, step_id)
 except ServiceError as error:
     st.error(plain(str(error)))
-    st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
+    st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
     st.stop()
 
 opened = (module.id, step.id, preview)
@@ -42,7 +43,7 @@ if st.session_state.get("ally_opened") != opened:  # write the position once per
         show_error(error)
     except ServiceError as error:
         st.error(plain(str(error)))
-        st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
+        st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
         st.stop()
 
 if preview:
@@ -85,7 +86,7 @@ elif isinstance(step, Survey):
     phase = phases.get(asked or "") or page.learning.overview(page.actor).self_assessment_due
     if survey.render(ctx, step, phase or Phase.AFTER):
         st.success("Thank you. Your answers are saved.")
-    st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
+    st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
 
 
 def show_progress(module: Module, done: set[str]) -> None:
@@ -104,7 +105,7 @@ def show_progress(module: Module, done: set[str]) -> None:
                 st.markdown(f"{icon} **{label}** (this step)")
                 continue
             query = {"module": module.id, "step": item.id} | ({"preview": "1"} if preview else {})
-            st.page_link("pages/player.py", label=label, icon=icon, query_params=query)
+            st.page_link(tab_page("pages/player.py"), label=label, icon=icon, query_params=query)
 
 
 after = done_at_open if done_at_open is not None else completed_steps()
@@ -123,7 +124,7 @@ if after is not None and listed and module_complete(module, after):
         upcoming = next((m.module for m in overview.modules if not m.complete), None)
         if upcoming is not None:
             st.page_link(
-                "pages/player.py",
+                tab_page("pages/player.py"),
                 label=f"Next: {content(upcoming.title, page.bibliography)}",
                 icon=":material/arrow_forward:",
                 query_params={"module": upcoming.id, "step": upcoming.steps[0].id},
@@ -131,10 +132,10 @@ if after is not None and listed and module_complete(module, after):
         elif overview.self_assessment_due is Phase.AFTER and page.content.self_assessment:
             sa = page.content.self_assessment
             st.page_link(
-                "pages/player.py",
+                tab_page("pages/player.py"),
                 label=f"Last step of the course: {content(sa.title, page.bibliography)}",
                 icon=":material/checklist:",
                 query_params={"module": sa.id, "step": sa.steps[0].id, "phase": "after"},
             )
-        st.page_link("pages/home.py", label="Back to the course", icon=":material/home:")
+        st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
 references(page.bibliography)
