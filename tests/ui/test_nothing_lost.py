@@ -123,6 +123,8 @@ def test_the_save_that_completes_a_step_shows_in_the_same_run(
     at = player(app_as, learner, "think")
     steps = len(at.sidebar.get("page_link")) + 1  # the step shown is text, the others links
     assert progress_named(at, f"0 of {steps} steps done")
+    (header,) = [h.proto.body for h in at.main.get("html") if "progressbar" in h.proto.body]
+    assert f"A sample module · step 4 of {steps}</p>" in header  # the caption, in the same element
     assert ":material/circle: **" in this_step(at)
     at.text_area[0].set_value("Dr. Rivera about rounds")
     save(at, "Save my reflection")

@@ -115,3 +115,19 @@ def test_who_is_signed_in_shows_as_typed_beside_the_sign_out_form(
     assert '<form method="post" action="/auth/logout"' in body
     assert '<input type="hidden" name="csrf" value="a&quot;b">' in body
     assert body.count("<button") == 1 and ">Sign out</button>" in body
+
+
+def test_a_progress_bars_caption_is_plain_text_in_the_same_element(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn: list[str] = []
+    monkeypatch.setattr(render.st, "html", lambda body, **_: drawn.append(body))
+    render.progress_bar(2 / 7, "2 of 7 steps done", caption=f"<b>Rounds</b> {ARABIC} · step 3 of 7")
+    render.progress_bar(0.5, "Half way")
+    with_caption, without = drawn  # one element each: the player's header is one message
+    caption = re.search(r"<p [^>]*>(.*?)</p>", with_caption)
+    assert caption is not None
+    assert caption.group(1) == f"{FSI}&lt;b&gt;Rounds&lt;/b&gt; {ARABIC} · step 3 of 7{PDI}"
+    assert caption.end() < with_caption.index('role="progressbar"')  # above the bar
+    assert 'aria-label="2 of 7 steps done" aria-valuenow="29"' in with_caption
+    assert "<p " not in without and 'aria-valuenow="50"' in without

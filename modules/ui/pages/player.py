@@ -92,10 +92,12 @@ elif isinstance(step, Survey):
 def show_progress(module: Module, done: set[str]) -> None:
     index = module.steps.index(step)
     with header:
-        title = content(module.title, page.bibliography)
-        st.caption(f"{title} · step {index + 1:d} of {len(module.steps)}")
         count = len(done & {s.id for s in module.steps})
-        progress_bar(count / len(module.steps), f"{count} of {len(module.steps)} steps done")
+        progress_bar(
+            count / len(module.steps),
+            f"{count} of {len(module.steps)} steps done",
+            caption=f"{module.title} · step {index + 1:d} of {len(module.steps)}",
+        )
     with step_list:
         st.markdown(f"**{content(module.title, page.bibliography)}**")
         for number, item in enumerate(module.steps, start=1):
