@@ -13,6 +13,7 @@ from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
+from modules.services.practice import Practice
 from modules.services.runtime import runtime
 from progress import journal_repo, scenario_repo, step_repo
 from tests.ui.conftest import SAMPLE
@@ -164,6 +165,37 @@ def test_unanswered_quiz_is_refused_with_a_message(app_as: AppAs, learner: Actor
     next(b for b in at.button if b.label == "Check my answers").click()
     at.run()
     assert "Answer every question first" in at.error[0].value
+
+
+def test_a_submit_and_a_retry_draw_the_page_once_with_the_step_done(
+    app_as: AppAs, learner: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One run per click: the marked attempt, and the header showing the step done, at once.
+
+    A rerun after the submit drew the whole page twice: every element is a message.
+    """
+    at = player(app_as, learner, "check")
+    runs: list[str] = []
+    quiz_view = Practice.quiz_view
+
+    def counted(self: Practice, *args: Any, **kwargs: Any) -> Any:
+        runs.append("quiz")
+        return quiz_view(self, *args, **kwargs)
+
+    monkeypatch.setattr(Practice, "quiz_view", counted)
+    at.main.radio[0].set_value("a")
+    at.checkbox(key=next(c.key for c in at.checkbox if c.key.endswith("-q2-a"))).check()
+    at.checkbox(key=next(c.key for c in at.checkbox if c.key.endswith("-q2-c"))).check()
+    next(b for b in at.button if b.label == "Check my answers").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert runs == ["quiz"]
+    assert "You got 2 of 2 right" in at.success[0].value
+    assert any('aria-label="1 of ' in h.proto.body for h in at.main.get("html"))
+    at.button(key="quiz-retry").click().run()
+    assert runs == ["quiz", "quiz"]
+    assert "Check my answers" in [b.label for b in at.button] and not at.success
+    assert at.main.radio[0].value is None  # a new attempt: nothing ticked
 
 
 def test_a_reflection_says_it_is_private_and_is_saved(app_as: AppAs, learner: Actor) -> None:

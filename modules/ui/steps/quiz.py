@@ -1,4 +1,8 @@
-"""A knowledge check: answer, submit, see what was right and why, retry if needed."""
+"""A knowledge check: answer, submit, see what was right and why, retry if needed.
+
+Submitting and retrying are callbacks: they run before the page does, so one run draws the
+marked attempt (or the new one) and the page's progress with it, not a run and a rerun.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from modules.ui.render import plain
 from modules.ui.steps.common import StepContext, next_button, show_error
 
 GIST_LENGTH = 60  # characters of a question's opening shown in its results row: one line
+_PROBLEM = "ally_quiz_problem"  # what a submit's or a retry's callback could not do
 
 
 def render(ctx: StepContext, step: Quiz) -> None:
@@ -23,47 +28,69 @@ def render(ctx: StepContext, step: Quiz) -> None:
         _form(ctx, step, view)
     else:
         _result(ctx, step, view, view.result)
+    problem: ServiceError | None = st.session_state.pop(_PROBLEM, None)
+    if problem is not None:  # below the form: what was ticked stays ticked
+        show_error(problem)
 
 
 def _form(ctx: StepContext, step: Quiz, view: QuizView) -> None:
     st.caption(
         f"Pass mark: {step.pass_mark:.0%} of the questions. You may try as often as you like."
     )
-    answers: dict[str, set[str]] = {}
     with st.form(key=f"quiz-{view.attempt_id}"):
         for number, question in enumerate(step.questions, start=1):
             options = view.options[question.id]
             st.markdown(f"**{number:d}.** {ctx.label(question.text)}")
             if question.multiple:
                 st.caption("Select all that apply.")
-                answers[question.id] = {
-                    o.id
-                    for o in options
-                    if st.checkbox(
-                        ctx.label(o.text), key=f"q-{view.attempt_id}-{question.id}-{o.id}"
-                    )
-                }
+                for o in options:
+                    st.checkbox(ctx.label(o.text), key=_answer_key(view, question.id, o.id))
             else:
                 labels = {o.id: ctx.label(o.text) for o in options}
-                picked = st.radio(
+                st.radio(
                     f"Answer to question {number:d}",
                     list(labels),
                     index=None,
                     format_func=labels.__getitem__,
                     label_visibility="collapsed",
-                    key=f"q-{view.attempt_id}-{question.id}",
+                    key=_answer_key(view, question.id),
                 )
-                answers[question.id] = {picked} if picked else set()
-        submitted = st.form_submit_button("Check my answers", type="primary")
-    if submitted:
-        try:
-            ctx.page.practice.submit_quiz(
-                ctx.page.actor, ctx.module.id, step.id, view.attempt_id, answers, ctx.preview
-            )
-        except ServiceError as error:
-            show_error(error)
-            return
-        st.rerun()
+        st.form_submit_button(
+            "Check my answers", type="primary", on_click=_submit, args=(ctx, step, view)
+        )
+
+
+def _answer_key(view: QuizView, question_id: str, option_id: str | None = None) -> str:
+    """A question's radio, or one option's checkbox, in this attempt."""
+    key = f"q-{view.attempt_id}-{question_id}"
+    return key if option_id is None else f"{key}-{option_id}"
+
+
+def _submit(ctx: StepContext, step: Quiz, view: QuizView) -> None:
+    """Runs before the page does, so the page shows the marked attempt in the same run."""
+    state = st.session_state
+    answers: dict[str, set[str]] = {}
+    for question in step.questions:
+        if question.multiple:
+            options = view.options[question.id]
+            ticked = {o.id for o in options if state.get(_answer_key(view, question.id, o.id))}
+            answers[question.id] = ticked
+        else:
+            picked = state.get(_answer_key(view, question.id))
+            answers[question.id] = {picked} if picked else set()
+    try:
+        ctx.page.practice.submit_quiz(
+            ctx.page.actor, ctx.module.id, step.id, view.attempt_id, answers, ctx.preview
+        )
+    except ServiceError as error:
+        state[_PROBLEM] = error
+
+
+def _retry(ctx: StepContext, step: Quiz) -> None:
+    try:
+        ctx.page.practice.retry_quiz(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
+    except ServiceError as error:
+        st.session_state[_PROBLEM] = error
 
 
 def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) -> None:
@@ -78,14 +105,14 @@ def _result(ctx: StepContext, step: Quiz, view: QuizView, result: QuizResult) ->
                 _question(ctx, marked, view.answers_shown)
         left, right_column = st.columns(2)
         with left:
-            if st.button(
+            st.button(
                 "Try again",
                 icon=":material/replay:",
                 key="quiz-retry",
                 type="secondary" if result.passed else "primary",
-            ):
-                ctx.page.practice.retry_quiz(ctx.page.actor, ctx.module.id, step.id, ctx.preview)
-                st.rerun()
+                on_click=_retry,
+                args=(ctx, step),
+            )
         with right_column:
             if result.passed or view.passed_before:
                 next_button(ctx)
