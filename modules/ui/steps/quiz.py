@@ -29,7 +29,7 @@ def render(ctx: StepContext, step: Quiz) -> None:
     else:
         _result(ctx, step, view, view.result)
     problem: ServiceError | None = st.session_state.pop(_PROBLEM, None)
-    if problem is not None:  # below the form: what was ticked stays ticked
+    if problem is not None:  # below the step; a refused submit keeps what was ticked
         show_error(problem)
 
 
