@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
@@ -13,6 +15,7 @@ from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import runtime
 from modules.ui.state import current_content
+from progress.learning_repo import SqlLearningRepository
 
 MAIN_COLUMN_PX = 704  # Streamlit's centred layout
 
@@ -48,3 +51,25 @@ def test_best_and_latest_show_their_numbers_and_fit(
         columns[name]["width"] for name in ("Module", "Scenario", "Attempts", "Best", "Latest")
     ]
     assert sum(widths) <= MAIN_COLUMN_PX
+
+
+def test_my_progress_reads_the_record_once_in_one_unit_of_work(
+    app_as: Callable[..., AppTest], learner: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overview is made from the record the page reads: one read, not two of the same."""
+    play(learner, ["explain", "ignore"])
+    at = app_as(learner)
+    at.switch_page("pages/progress.py")
+    reads: list[int] = []
+    learner_record = SqlLearningRepository.learner_record
+
+    def counted(self: SqlLearningRepository, user_id: int, *args: Any) -> Any:
+        reads.append(user_id)
+        return learner_record(self, user_id, *args)
+
+    monkeypatch.setattr(SqlLearningRepository, "learner_record", counted)
+    at.run()
+    assert not at.exception, at.exception
+    assert reads == [learner.user_id]
+    assert at.metric[0].value == "0 of 1"  # the overview still counts the modules
+    assert at.dataframe[0].value.to_dict("records")[0]["Attempts"] == 1
