@@ -13,6 +13,7 @@ from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from modules.services.actors import Actor
+from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from modules.services.practice import Practice
 from modules.services.runtime import runtime
 from progress import journal_repo, scenario_repo, step_repo
@@ -196,6 +197,34 @@ def test_a_submit_and_a_retry_draw_the_page_once_with_the_step_done(
     assert runs == ["quiz", "quiz"]
     assert "Check my answers" in [b.label for b in at.button] and not at.success
     assert at.main.radio[0].value is None  # a new attempt: nothing ticked
+
+
+def test_a_refused_submit_is_said_once_even_when_the_page_could_not_be_read(
+    app_as: AppAs, learner: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes down at the submit and is back for the next click: no stale message."""
+    at = player(app_as, learner, "check")
+    quiz_view, down = Practice.quiz_view, [True]
+
+    def submit(*_: Any, **__: Any) -> Any:
+        raise StorageUnavailable(DATABASE_DOWN)
+
+    def view_once_down(self: Practice, *args: Any, **kwargs: Any) -> Any:
+        if down.pop() if down else False:
+            raise StorageUnavailable(DATABASE_DOWN)
+        return quiz_view(self, *args, **kwargs)
+
+    monkeypatch.setattr(Practice, "submit_quiz", submit)
+    monkeypatch.setattr(Practice, "quiz_view", view_once_down)
+    at.main.radio[0].set_value("a")
+    next(b for b in at.button if b.label == "Check my answers").click()
+    at.run()
+    # the read fails too (AppTest runs the page without the navigation script, which would
+    # show it as a message): nothing is said of the submit yet
+    assert at.exception and not at.error
+    at.run()  # the next click, with the database back
+    assert not at.exception and not at.error
+    assert "Check my answers" in [b.label for b in at.button]
 
 
 def test_a_reflection_says_it_is_private_and_is_saved(app_as: AppAs, learner: Actor) -> None:

@@ -12,6 +12,11 @@ from modules.ui.state import tab_page
 from modules.ui.steps import commitment, lesson, quiz, reflection, scenario, survey
 from modules.ui.steps.common import StepContext, show_error
 
+
+def back_to_the_course() -> None:
+    st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
+
+
 page = signed_in_page()
 params = st.query_params
 module_id = params.get("module", "")
@@ -23,7 +28,7 @@ try:
     step = page.learning.step(module.id, step_id)
 except ServiceError as error:
     st.error(plain(str(error)))
-    st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
+    back_to_the_course()
     st.stop()
 
 opened = (module.id, step.id, preview)
@@ -43,7 +48,7 @@ if st.session_state.get("ally_opened") != opened:  # write the position once per
         show_error(error)
     except ServiceError as error:
         st.error(plain(str(error)))
-        st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
+        back_to_the_course()
         st.stop()
 
 if preview:
@@ -86,7 +91,7 @@ elif isinstance(step, Survey):
     phase = phases.get(asked or "") or page.learning.overview(page.actor).self_assessment_due
     if survey.render(ctx, step, phase or Phase.AFTER):
         st.success("Thank you. Your answers are saved.")
-    st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
+    back_to_the_course()
 
 
 def show_progress(module: Module, done: set[str]) -> None:
@@ -139,5 +144,5 @@ if after is not None and listed and module_complete(module, after):
                 icon=":material/checklist:",
                 query_params={"module": sa.id, "step": sa.steps[0].id, "phase": "after"},
             )
-        st.page_link(tab_page("pages/home.py"), label="Back to the course", icon=":material/home:")
+        back_to_the_course()
 references(page.bibliography)

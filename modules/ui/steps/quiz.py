@@ -23,12 +23,13 @@ _PROBLEM = "ally_quiz_problem"  # what a submit's or a retry's callback could no
 
 def render(ctx: StepContext, step: Quiz) -> None:
     page = ctx.page
+    # Taken before the read: if the read fails too, a later run must not show this one.
+    problem: ServiceError | None = st.session_state.pop(_PROBLEM, None)
     view = page.practice.quiz_view(page.actor, ctx.module.id, step.id, ctx.preview)
     if view.result is None:
         _form(ctx, step, view)
     else:
         _result(ctx, step, view, view.result)
-    problem: ServiceError | None = st.session_state.pop(_PROBLEM, None)
     if problem is not None:  # below the step; a refused submit keeps what was ticked
         show_error(problem)
 
