@@ -146,7 +146,7 @@ def insert_ignoring_conflict(
     session: Session, table: type[Base], values: Mapping[str, Any], key: Iterable[str]
 ) -> bool:
     """INSERT one row unless a row with the same unique `key` exists; True when inserted."""
-    statement = _insert_ignoring(_dialect(session), table, tuple(key))
+    statement = _insert_ignoring(dialect_of(session), table, tuple(key))
     result = session.execute(statement, dict(values))
     return bool(getattr(result, "rowcount", 0))
 
@@ -159,7 +159,7 @@ def upsert(
     update: Iterable[str],
 ) -> None:
     """INSERT one row, or UPDATE the columns `update` of the row with the same unique `key`."""
-    statement = _insert_updating(_dialect(session), table, tuple(key), tuple(update))
+    statement = _insert_updating(dialect_of(session), table, tuple(key), tuple(update))
     session.execute(statement, dict(values))
 
 
@@ -169,7 +169,7 @@ def upsert(
 # has nothing to do for one row, stays out of the way.
 @functools.cache
 def _insert_ignoring(dialect: str, table: type[Base], key: tuple[str, ...]) -> Any:
-    statement: Any = _INSERTS[dialect](table.__table__)
+    statement: Any = INSERTS[dialect](table.__table__)
     statement = statement.on_conflict_do_nothing(index_elements=key)
     # SQLAlchemy 2.1 keeps an INSERT's row count (how we tell "inserted") only when asked.
     return statement.execution_options(preserve_rowcount=True)
@@ -179,17 +179,19 @@ def _insert_ignoring(dialect: str, table: type[Base], key: tuple[str, ...]) -> A
 def _insert_updating(
     dialect: str, table: type[Base], key: tuple[str, ...], update: tuple[str, ...]
 ) -> Any:
-    statement: Any = _INSERTS[dialect](table.__table__)
+    statement: Any = INSERTS[dialect](table.__table__)
     changes = {column: statement.excluded[column] for column in update}
     return statement.on_conflict_do_update(index_elements=key, set_=changes)
 
 
-_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# Each database's INSERT, which knows ON CONFLICT.
+INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _dialect(session: Session) -> str:
+def dialect_of(session: Session) -> str:
+    """The session's database kind, a key of INSERTS."""
     name = session.get_bind().dialect.name
-    if name not in _INSERTS:  # pragma: no cover - settings refuse other databases
+    if name not in INSERTS:  # pragma: no cover - settings refuse other databases
         raise ValueError(f"unsupported database: {name}")
     return name
 

@@ -119,6 +119,29 @@ class SqlLearningRepository:
             quality=quality,
         )
 
+    def extend_latest_path(
+        self,
+        user_id: int,
+        step: StepRef,
+        preview: bool,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
+        quality: str,
+    ) -> ScenarioChoiceRecord | None:
+        return scenario_repo.extend_latest_path(
+            self._session,
+            user_id,
+            step,
+            attempt_id,
+            position,
+            node_id=node_id,
+            choice_id=choice_id,
+            quality=quality,
+            is_preview=preview,
+        )
+
     def finish_scenario(
         self,
         user_id: int,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, select, update
+from sqlalchemy import Row, Select, Table, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
-from progress.database import as_utc, fresh, insert_ignoring_conflict
+from progress.database import INSERTS, as_utc, dialect_of, fresh, insert_ignoring_conflict
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.step_repo import StepRef
 from progress.tables import ScenarioAttemptRow, ScenarioChoiceRow
@@ -105,6 +106,44 @@ def record_choice(
     if found is None:
         raise AttemptFinished(f"scenario attempt {attempt_id} has ended")
     return _choice_record(found)
+
+
+def extend_latest_path(
+    session: Session,
+    user_id: int,
+    step: StepRef,
+    attempt_id: int,
+    position: int,
+    *,
+    node_id: str,
+    choice_id: str,
+    quality: str,
+    is_preview: bool = False,
+    now: datetime | None = None,
+) -> ScenarioChoiceRecord | None:
+    """Add a choice to the learner's latest attempt of `step`, where a player last saw it.
+
+    Stored only when attempt `attempt_id` is his latest attempt of the step, has not ended and
+    holds exactly `position` choices: one statement, no read, for a player that shows the path
+    it extends. None when any of that is not so (a double click, a stale tab, an attempt ended
+    or replaced in another tab): nothing is stored, and record_choice's rules say what to do.
+    """
+    chosen = ScenarioChoiceRecord(position, node_id, choice_id, quality, as_utc(now))
+    values = {
+        "user_id": user_id,
+        "course_id": step.course_id,
+        "module_id": step.module_id,
+        "step_id": step.step_id,
+        "is_preview": is_preview,
+        "attempt_id": attempt_id,
+        "position": position,
+        "node_id": node_id,
+        "choice_id": choice_id,
+        "quality": quality,
+        "chosen_at": chosen.chosen_at,
+    }
+    added = session.execute(_extending(dialect_of(session)), values)
+    return chosen if getattr(added, "rowcount", 0) else None
 
 
 def finish_scenario_attempt(
@@ -236,6 +275,41 @@ _AT_POSITION = select(*_CHOICE).where(
     _choices.attempt_id == bindparam("attempt_id"),
     _choices.position == bindparam("position"),
 )
+
+
+@functools.cache
+def _extending(dialect: str) -> Any:
+    """INSERT ... SELECT of extend_latest_path, built once per database kind."""
+    later = ScenarioAttemptRow.__table__.alias("later")
+    newest = (
+        select(func.max(later.c.id))
+        .where(
+            later.c.user_id == bindparam("user_id"),
+            later.c.course_id == bindparam("course_id"),
+            later.c.module_id == bindparam("module_id"),
+            later.c.step_id == bindparam("step_id"),
+            later.c.is_preview == bindparam("is_preview"),
+        )
+        .scalar_subquery()
+    )
+    open_and_newest = exists().where(
+        _attempts.id == bindparam("attempt_id"),
+        _attempts.finished_at.is_(None),
+        _attempts.id == newest,
+    )
+    taken = (
+        select(func.count())
+        .select_from(ScenarioChoiceRow.__table__)
+        .where(_choices.attempt_id == bindparam("attempt_id"))
+        .scalar_subquery()
+    )
+    columns = ("attempt_id", "position", "node_id", "choice_id", "quality", "chosen_at")
+    row = select(*(bindparam(name, type_=_choices[name].type) for name in columns)).where(
+        open_and_newest, taken == bindparam("position")
+    )
+    statement: Any = INSERTS[dialect](ScenarioChoiceRow.__table__).from_select(columns, row)
+    statement = statement.on_conflict_do_nothing(index_elements=("attempt_id", "position"))
+    return statement.execution_options(preserve_rowcount=True)
 
 
 def scenario_progress(

@@ -142,6 +142,29 @@ class FakeLearningRepository:
         )
         return choice
 
+    def extend_latest_path(
+        self,
+        user_id: int,
+        step: StepRef,
+        preview: bool,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
+        quality: str,
+    ) -> ScenarioChoiceRecord | None:
+        mine = [
+            a
+            for owner, a in self.scenarios.values()
+            if (owner, a.step, a.is_preview) == (user_id, step, preview)
+        ]
+        latest = max(mine, key=lambda a: a.id, default=None)
+        if latest is None or latest.id != attempt_id or latest.finished_at is not None:
+            return None
+        if len(latest.choices) != position:
+            return None
+        return self.record_choice(user_id, attempt_id, position, node_id, choice_id, quality)
+
     def finish_scenario(
         self,
         user_id: int,

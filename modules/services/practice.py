@@ -39,6 +39,7 @@ class ScenarioView:
     choices: tuple[Choice, ...]
     restarted: bool
     earlier_scores: tuple[float, ...]
+    seed: int  # the attempt's: the order of the choices shown
 
     @property
     def position(self) -> int:
@@ -142,6 +143,8 @@ class Practice:
         position: int,
         choice_id: str,
         preview: bool = False,
+        *,
+        shown: ScenarioView | None = None,
     ) -> ScenarioView:
         """Record the choice at `position`, and the ending and completion it leads to, at once.
 
@@ -149,10 +152,17 @@ class Practice:
         can never leave a path that ends with an attempt that never finished. A second submit
         of the same position changes nothing, and a choice made in an attempt that is no longer
         the latest (a stale tab) records nothing: both return what the latest attempt shows.
+
+        `shown`: the view the choice was made on. When the database still has the attempt
+        where that view left it, the choice is added without reading the attempt again.
         """
         scenario = self.scenario(module_id, step_id)
         with self.uow() as uow:
             actor = authz.learner(uow.people, actor, preview)
+            if shown is not None and (shown.attempt_id, shown.position) == (attempt_id, position):
+                chosen = self._extend(uow, actor, module_id, scenario, shown, choice_id, preview)
+                if chosen is not None:
+                    return chosen
             progress = self._progress(uow, actor, module_id, scenario, preview)
             attempt = progress.latest
             if attempt is None:
@@ -182,14 +192,75 @@ class Practice:
             path = [c.choice_id for c in attempt.choices]
             state = play(scenario, path)
             if state.ending is not None:
-                attempt = uow.learning.finish_scenario(
-                    actor.user_id, attempt_id, state.ending.id, state.score or 0.0, read=attempt
-                )
-                if (reporter := self.learning.reporter_for(preview)) is not None:
-                    reporter.scenario_finished(uow, actor.user_id, attempt)
-                activity = StepActivity(scenario_attempts=[path])
-                self.learning.complete_if_done(uow, actor, module_id, scenario, activity, preview)
+                attempt = self._finish(uow, actor, module_id, scenario, attempt, state, preview)
             return self._view(scenario, attempt, state, progress.earlier_scores, False)
+
+    def _extend(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        module_id: str,
+        scenario: Scenario,
+        shown: ScenarioView,
+        choice_id: str,
+        preview: bool,
+    ) -> ScenarioView | None:
+        """`choose` from the view shown, stored only if the attempt still stands there.
+
+        None, with nothing stored, sends the choice to the rules that read the attempt.
+        """
+        if shown.scenario is not scenario:  # the course was edited since: read it again
+            return None
+        node = shown.state.node
+        if not isinstance(node, Decision):
+            return None
+        choice = next((c for c in node.choices if c.id == choice_id), None)
+        if choice is None:
+            return None
+        ref = self.learning.ref(module_id, scenario.id)
+        stored = uow.learning.extend_latest_path(
+            actor.user_id,
+            ref,
+            preview,
+            shown.attempt_id,
+            shown.position,
+            node.id,
+            choice.id,
+            choice.quality,
+        )
+        if stored is None:
+            return None
+        state = play(scenario, [*(taken.choice.id for taken in shown.state.path), choice.id])
+        if isinstance(state.node, Decision):
+            choices = choice_order(scenario, state.node, str(shown.seed))
+            return dataclasses.replace(shown, state=state, choices=choices, restarted=False)
+        # The ending's records (the cohort's tally, the xAPI statement) take the whole attempt.
+        attempt = self._progress(uow, actor, module_id, scenario, preview).latest
+        assert attempt is not None and attempt.id == shown.attempt_id  # extended just now
+        attempt = self._finish(uow, actor, module_id, scenario, attempt, state, preview)
+        return self._view(scenario, attempt, state, shown.earlier_scores, False)
+
+    def _finish(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        module_id: str,
+        scenario: Scenario,
+        attempt: ScenarioAttemptRecord,
+        state: ScenarioState,
+        preview: bool,
+    ) -> ScenarioAttemptRecord:
+        """The attempt ended at `state`: its end, the cohort's tally, the step's completion."""
+        assert state.ending is not None
+        finished = uow.learning.finish_scenario(
+            actor.user_id, attempt.id, state.ending.id, state.score or 0.0, read=attempt
+        )
+        if (reporter := self.learning.reporter_for(preview)) is not None:
+            reporter.scenario_finished(uow, actor.user_id, finished)
+        path = [c.choice_id for c in finished.choices]
+        activity = StepActivity(scenario_attempts=[path])
+        self.learning.complete_if_done(uow, actor, module_id, scenario, activity, preview)
+        return finished
 
     def _new_attempt(
         self,
@@ -221,7 +292,9 @@ class Practice:
         choices = (
             choice_order(scenario, node, str(attempt.seed)) if isinstance(node, Decision) else ()
         )
-        return ScenarioView(scenario, attempt.id, state, choices, restarted, earlier_scores)
+        return ScenarioView(
+            scenario, attempt.id, state, choices, restarted, earlier_scores, attempt.seed
+        )
 
     # Knowledge checks
 

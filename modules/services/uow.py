@@ -69,6 +69,20 @@ class LearningRepository(Protocol):
         quality: str,
     ) -> ScenarioChoiceRecord: ...
 
+    def extend_latest_path(
+        self,
+        user_id: int,
+        step: StepRef,
+        preview: bool,
+        attempt_id: int,
+        position: int,
+        node_id: str,
+        choice_id: str,
+        quality: str,
+    ) -> ScenarioChoiceRecord | None:
+        """The choice, stored when the attempt is his latest of `step`, open, `position` long."""
+        ...
+
     def finish_scenario(
         self,
         user_id: int,

@@ -153,6 +153,37 @@ def test_a_choice_is_recorded_once_per_position_and_only_by_its_owner(
     assert (stored.ending_node_id, stored.score) == ("good-end", 1.0)
 
 
+def test_a_path_is_extended_only_at_its_end_in_the_learners_latest_open_attempt(
+    storage: Storage, learner: int
+) -> None:
+    other = storage.add_user(frozenset({"learner"}))
+    with storage.uow() as uow:
+        older = uow.learning.start_scenario(learner, SCENARIO, "v1", 1, False)
+        attempt = uow.learning.start_scenario(learner, SCENARIO, "v1", 2, False)
+        extend = uow.learning.extend_latest_path
+        assert extend(learner, SCENARIO, False, attempt.id, 0, "start", "thank", "best")
+        refused = [
+            extend(learner, SCENARIO, False, attempt.id, 0, "start", "defend", "poor"),  # taken
+            extend(learner, SCENARIO, False, attempt.id, 2, "third", "skip", "okay"),  # a gap
+            extend(learner, SCENARIO, False, older.id, 0, "start", "old", "okay"),  # not latest
+            extend(other, SCENARIO, False, attempt.id, 1, "second", "mine", "okay"),  # not his
+            extend(learner, SCENARIO, True, attempt.id, 1, "second", "preview", "okay"),
+            extend(learner, QUIZ, False, attempt.id, 1, "second", "quiz", "okay"),  # not its step
+        ]
+        assert refused == [None] * len(refused)
+        second = extend(learner, SCENARIO, False, attempt.id, 1, "second", "plan", "okay")
+        assert second is not None and (second.position, second.choice_id) == (1, "plan")
+        uow.learning.finish_scenario(learner, attempt.id, "good-end", 1.0)
+        assert extend(learner, SCENARIO, False, attempt.id, 2, "third", "late", "okay") is None
+    with storage.uow() as uow:
+        latest = uow.learning.scenario_progress(learner, SCENARIO, False).latest
+    assert latest is not None
+    assert [(c.node_id, c.choice_id, c.quality) for c in latest.choices] == [
+        ("start", "thank", "best"),
+        ("second", "plan", "okay"),
+    ]
+
+
 def test_scenario_progress_is_the_latest_path_and_the_earlier_scores(
     storage: Storage, learner: int
 ) -> None:

@@ -32,6 +32,8 @@ from modules.settings import Settings
 from progress import account_repo
 from progress.tables import Base
 
+from .conftest import counted_statements
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "valid"
 MODULE = "sample"
@@ -109,6 +111,13 @@ def choose_path(w: Learning, path: tuple[str, ...]) -> None:
         view = w.practice.choose(w.learner, MODULE, "rounds", view.attempt_id, position, choice)
 
 
+def choose_on_the_view_shown(w: Learning, choice: str) -> None:
+    view = w.practice.scenario_view(w.learner, MODULE, "rounds")
+    w.practice.choose(
+        w.learner, MODULE, "rounds", view.attempt_id, view.position, choice, shown=view
+    )
+
+
 def last_choice(w: Learning) -> None:
     view = w.practice.scenario_view(w.learner, MODULE, "rounds")
     w.practice.choose(w.learner, MODULE, "rounds", view.attempt_id, 2, "follow")
@@ -163,6 +172,14 @@ CASES: dict[str, tuple[Step | None, Step]] = {
     # name: (what comes before, the use case under fault)
     "scenario choice": (lambda w: choose_path(w, ()), lambda w: choose_path(w, ("thank",))),
     "scenario ending": (lambda w: choose_path(w, ("thank", "plan")), last_choice),
+    "scenario choice on the view shown": (
+        lambda w: choose_path(w, ()),
+        lambda w: choose_on_the_view_shown(w, "thank"),
+    ),
+    "scenario ending on the view shown": (
+        lambda w: choose_path(w, ("thank", "plan")),
+        lambda w: choose_on_the_view_shown(w, "follow"),
+    ),
     "quiz submit": (lambda w: w.practice.quiz_view(w.learner, MODULE, "check"), submit_quiz),
     "scenario start": (None, lambda w: choose_path(w, ())),
     "lesson": (None, lambda w: w.learning.complete_lesson(w.learner, MODULE, "why")),
@@ -217,3 +234,20 @@ def test_a_fault_at_any_write_keeps_nothing_and_the_call_then_succeeds(
     else:
         pytest.fail(f"{name}: still failing after 49 writes")
     assert faults >= 1, f"{name}: writes nothing"
+
+
+def test_a_choice_on_the_view_shown_checks_the_caller_and_stores_it_without_reading(
+    world: Learning,
+) -> None:
+    view = world.practice.scenario_view(world.learner, MODULE, "rounds")
+    with counted_statements(world.rt.engine) as sent:
+        chosen = world.practice.choose(
+            world.learner, MODULE, "rounds", view.attempt_id, 0, "thank", shown=view
+        )
+    work = [s for s in sent if s.split()[0].upper() in ("SELECT", "INSERT")]
+    assert [s.split()[0].upper() for s in work] == ["SELECT", "INSERT"]
+    assert "user_roles" in work[0] and "scenario_choices" in work[1]  # the caller; the choice
+    assert world.practice.scenario_view(world.learner, MODULE, "rounds").state == chosen.state
+    with counted_statements(world.rt.engine) as read_again:  # a view that is not the one shown
+        world.practice.choose(world.learner, MODULE, "rounds", view.attempt_id, 1, "plan")
+    assert sum(s.lstrip().upper().startswith("SELECT") for s in read_again) > 1

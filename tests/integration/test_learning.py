@@ -16,6 +16,7 @@ from progress.quiz_repo import (
     submit_quiz_attempt,
 )
 from progress.scenario_repo import (
+    extend_latest_path,
     finish_scenario_attempt,
     record_choice,
     scenario_attempt,
@@ -95,6 +96,74 @@ def test_a_scenario_path_records_one_choice_per_position(session: Session, user_
     resumed = scenario_attempt(session, user_id, attempt.id)
     assert resumed.finished_at is None and resumed.seed == 42
     assert [(c.position, c.choice_id) for c in resumed.choices] == [(0, "ask"), (1, "thank")]
+
+
+def _extend(
+    session: Session, user_id: int, attempt_id: int, position: int, choice: str
+) -> str | None:
+    stored = extend_latest_path(
+        session,
+        user_id,
+        SCENARIO,
+        attempt_id,
+        position,
+        node_id="n1",
+        choice_id=choice,
+        quality="okay",
+        now=NOW,
+    )
+    return None if stored is None else stored.choice_id
+
+
+def test_a_path_is_extended_where_it_stands_in_one_statement(
+    session: Session, user_id: int
+) -> None:
+    attempt = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=3, now=NOW)
+    with counted_statements(session.get_bind()) as sent:
+        assert _extend(session, user_id, attempt.id, 0, "ask") == "ask"
+    assert len(sent) == 1 and sent[0].lstrip().upper().startswith("INSERT")
+    assert _extend(session, user_id, attempt.id, 1, "thank") == "thank"
+    stored = scenario_attempt(session, user_id, attempt.id).choices
+    assert [(c.position, c.node_id, c.choice_id, c.quality) for c in stored] == [
+        (0, "n1", "ask", "okay"),
+        (1, "n1", "thank", "okay"),
+    ]
+    assert stored[0].chosen_at == NOW
+
+
+def test_a_path_is_extended_only_at_its_end_by_its_learner_in_his_latest_open_attempt(
+    session: Session, user_id: int
+) -> None:
+    other = add_user(session, "other@example.org")
+    first = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=1)
+    _choose(session, user_id, first.id, 0, "ask")
+    assert _extend(session, user_id, first.id, 0, "tell") is None  # taken: a double click
+    assert _extend(session, user_id, first.id, 2, "skip") is None  # a gap
+    assert _extend(session, other, first.id, 1, "mine") is None  # someone else's attempt
+    elsewhere = extend_latest_path(
+        session, user_id, LESSON, first.id, 1, node_id="n", choice_id="c", quality="best"
+    )
+    assert elsewhere is None  # another step's attempt
+    finish_scenario_attempt(session, user_id, first.id, "good-end", 1.0)
+    assert _extend(session, user_id, first.id, 1, "late") is None  # ended
+    second = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=2)
+    third = start_scenario_attempt(session, user_id, SCENARIO, "v1", seed=3)
+    assert _extend(session, user_id, second.id, 0, "stale") is None  # replaced by a newer one
+    preview = extend_latest_path(
+        session,
+        user_id,
+        SCENARIO,
+        third.id,
+        0,
+        node_id="n",
+        choice_id="c",
+        quality="best",
+        is_preview=True,
+    )
+    assert preview is None  # the preview's latest attempt is another one (there is none)
+    assert [c.choice_id for c in scenario_attempt(session, user_id, first.id).choices] == ["ask"]
+    assert scenario_attempt(session, user_id, second.id).choices == ()
+    assert _extend(session, user_id, third.id, 0, "ask") == "ask"
 
 
 def test_a_scenario_attempt_finishes_once(session: Session, user_id: int) -> None:

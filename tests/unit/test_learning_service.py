@@ -163,6 +163,58 @@ def test_a_double_click_records_one_choice(
     assert [c.choice_id for c in attempt.choices] == ["thank"]
 
 
+def test_choices_made_on_the_view_shown_give_what_reading_the_attempt_gives(
+    learning: LearningService, practice: Practice
+) -> None:
+    practice.replay(LEARNER, "sample", "rounds")  # an earlier attempt, scored
+    practice.replay(OTHER, "sample", "rounds")
+    for actor in (LEARNER, OTHER):
+        view = practice.scenario_view(actor, "sample", "rounds")
+        for choice in ("thank", "defend"):
+            view = practice.choose(
+                actor, "sample", "rounds", view.attempt_id, view.position, choice
+            )
+        practice.replay(actor, "sample", "rounds")
+    shown = practice.scenario_view(LEARNER, "sample", "rounds")
+    read = practice.scenario_view(OTHER, "sample", "rounds")
+    for choice in ("thank", "plan", "follow"):
+        shown = practice.choose(
+            LEARNER, "sample", "rounds", shown.attempt_id, shown.position, choice, shown=shown
+        )
+        read = practice.choose(OTHER, "sample", "rounds", read.attempt_id, read.position, choice)
+        assert (shown.state, shown.earlier_scores, shown.restarted) == (
+            read.state,
+            read.earlier_scores,
+            read.restarted,
+        )
+        assert [c.id for c in shown.choices] == [
+            c.id for c in practice.scenario_view(LEARNER, "sample", "rounds").choices
+        ]
+    assert shown.state.ended and shown.earlier_scores == (0.5,)
+    assert "rounds" in learning.record(LEARNER).completed("sample")
+    assert practice.scenario_view(LEARNER, "sample", "rounds").state == shown.state
+
+
+def test_a_view_shown_that_another_tab_moved_past_records_nothing_and_shows_the_latest(
+    practice: Practice, store: FakeLearningRepository
+) -> None:
+    first_tab = practice.scenario_view(LEARNER, "sample", "rounds")
+    second_tab = practice.choose(
+        LEARNER, "sample", "rounds", first_tab.attempt_id, 0, "thank", shown=first_tab
+    )
+    answer = practice.choose(
+        LEARNER, "sample", "rounds", first_tab.attempt_id, 0, "explain", shown=first_tab
+    )
+    assert answer.state == second_tab.state and answer.state.node.id == "second"
+    replayed = practice.replay(LEARNER, "sample", "rounds")  # the second tab starts again
+    late = practice.choose(
+        LEARNER, "sample", "rounds", second_tab.attempt_id, 1, "plan", shown=second_tab
+    )
+    assert late.attempt_id == replayed.attempt_id and late.state.path == ()
+    attempts = {a.id: [c.choice_id for c in a.choices] for _, a in store.scenarios.values()}
+    assert attempts == {first_tab.attempt_id: ["thank"], replayed.attempt_id: []}
+
+
 def test_reaching_an_ending_completes_the_step_and_replay_keeps_earlier_attempts(
     learning: LearningService, practice: Practice, store: FakeLearningRepository
 ) -> None:

@@ -138,6 +138,7 @@ def _choose(ctx: StepContext, step: Scenario, view: ScenarioView, choice_id: str
             view.position,
             choice_id,
             ctx.preview,
+            shown=view,
         )
     except SignedOut as error:
         st.session_state[_SIGNED_OUT] = str(error)
