@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,14 +23,14 @@ from progress.survey_repo import SurveyAnswerRecord
 
 
 @dataclass(frozen=True)
-class LearnerRecord:
-    """Everything one learner has done in one course (preview records kept apart)."""
+class LearnerStanding:
+    """Where one learner stands in one course: what the course overview is made from.
+
+    Four small reads, whatever the number of his scenario replays and quiz attempts.
+    """
 
     steps: Sequence[StepProgressRecord]
     position: Position | None
-    scenario_attempts: Sequence[ScenarioAttemptRecord]
-    quiz_attempts: Sequence[QuizAttemptRecord]
-    reflections: Sequence[ReflectionRecord]
     commitments: Sequence[CommitmentRecord]
     survey_answers: Sequence[SurveyAnswerRecord]
 
@@ -40,31 +42,53 @@ class LearnerRecord:
         }
 
 
+@dataclass(frozen=True)
+class LearnerRecord(LearnerStanding):
+    """Everything one learner has done in one course (preview records kept apart)."""
+
+    scenario_attempts: Sequence[ScenarioAttemptRecord]
+    quiz_attempts: Sequence[QuizAttemptRecord]
+    reflections: Sequence[ReflectionRecord]
+
+
+def _fields_of(standing: LearnerStanding) -> dict[str, Any]:
+    """The standing's fields by name, not copied (dataclasses.asdict would copy every record)."""
+    return {f.name: getattr(standing, f.name) for f in dataclasses.fields(LearnerStanding)}
+
+
 class SqlLearningRepository:
     """The learning repository inside one SQL unit of work (its Session)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def learner_record(
+    def learner_standing(
         self, user_id: int, course_id: str, survey_module: str | None, preview: bool
-    ) -> LearnerRecord:
+    ) -> LearnerStanding:
         s = self._session
         answers = (
             survey_repo.survey_answers(s, user_id, course_id, survey_module, is_preview=preview)
             if survey_module
             else []
         )
-        return LearnerRecord(
+        return LearnerStanding(
             steps=step_repo.step_progress(s, user_id, course_id, is_preview=preview),
             position=step_repo.last_position(s, user_id, course_id, is_preview=preview),
+            commitments=journal_repo.commitments(s, user_id, course_id, is_preview=preview),
+            survey_answers=answers,
+        )
+
+    def learner_record(
+        self, user_id: int, course_id: str, survey_module: str | None, preview: bool
+    ) -> LearnerRecord:
+        s = self._session
+        return LearnerRecord(
+            **_fields_of(self.learner_standing(user_id, course_id, survey_module, preview)),
             scenario_attempts=scenario_repo.scenario_attempts(
                 s, user_id, course_id, is_preview=preview
             ),
             quiz_attempts=quiz_repo.quiz_attempts(s, user_id, course_id, is_preview=preview),
             reflections=journal_repo.reflections(s, user_id, course_id, is_preview=preview),
-            commitments=journal_repo.commitments(s, user_id, course_id, is_preview=preview),
-            survey_answers=answers,
         )
 
     def completed_steps(

@@ -14,7 +14,7 @@ from typing import Any
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from progress.errors import AttemptFinished, RecordNotFound
 from progress.journal_repo import CheckInRecord, CommitmentRecord, ReflectionRecord
-from progress.learning_repo import LearnerRecord
+from progress.learning_repo import LearnerRecord, LearnerStanding
 from progress.quiz_repo import QuizAttemptRecord
 from progress.scenario_repo import (
     ScenarioAttemptRecord,
@@ -44,6 +44,14 @@ class FakeLearningRepository:
     def _next_id(self) -> int:
         self._ids += 1
         return self._ids
+
+    def learner_standing(
+        self, user_id: int, course_id: str, survey_module: str | None, preview: bool
+    ) -> LearnerStanding:
+        record = self.learner_record(user_id, course_id, survey_module, preview)
+        return LearnerStanding(
+            record.steps, record.position, record.commitments, record.survey_answers
+        )
 
     def learner_record(
         self, user_id: int, course_id: str, survey_module: str | None, preview: bool

@@ -39,7 +39,7 @@ from modules.services.uow import UnitOfWork, UnitOfWorkFactory
 from modules.services.xapi_outbox import ProgressReporter
 from progress.errors import RecordNotFound
 from progress.journal_repo import CommitmentRecord
-from progress.learning_repo import LearnerRecord
+from progress.learning_repo import LearnerRecord, LearnerStanding
 from progress.step_repo import StepRef
 
 
@@ -114,6 +114,14 @@ class LearningService:
             actor.user_id, self.course.id, self.course.self_assessment, preview
         )
 
+    def standing(self, actor: Actor, preview: bool = False) -> LearnerStanding:
+        """Where the learner stands (steps, position, plans, self-assessment): not his attempts."""
+        with self.uow() as uow:
+            actor = authz.learner(uow.people, actor, preview)
+            return uow.learning.learner_standing(
+                actor.user_id, self.course.id, self.course.self_assessment, preview
+            )
+
     def completed_steps(self, actor: Actor, module_id: str, preview: bool = False) -> set[str]:
         """Ids of the module's steps the actor has completed."""
         with self.uow() as uow:
@@ -121,9 +129,9 @@ class LearningService:
             return uow.learning.completed_steps(actor.user_id, self.course.id, module_id, preview)
 
     def overview(self, actor: Actor) -> CourseOverview:
-        return self.overview_of(self.record(actor))
+        return self.overview_of(self.standing(actor))
 
-    def overview_of(self, record: LearnerRecord) -> CourseOverview:
+    def overview_of(self, record: LearnerStanding) -> CourseOverview:
         """The course as one learner's record shows it (pure: no storage)."""
         summaries = tuple(
             ModuleSummary(m, frozenset(record.completed(m.id))) for m in self.content.listed_modules
@@ -141,7 +149,7 @@ class LearningService:
         )
 
     def _continue_at(
-        self, record: LearnerRecord, summaries: tuple[ModuleSummary, ...]
+        self, record: LearnerStanding, summaries: tuple[ModuleSummary, ...]
     ) -> StepRef | None:
         """Where the learner stopped; else the first step not done of the first open module."""
         position = record.position
@@ -159,7 +167,7 @@ class LearningService:
                 return self.ref(summary.module.id, step.id)
         return None
 
-    def _phases_taken(self, record: LearnerRecord) -> set[Phase]:
+    def _phases_taken(self, record: LearnerStanding) -> set[Phase]:
         survey = self.content.self_assessment
         if survey is None:
             return set()
@@ -176,7 +184,7 @@ class LearningService:
                 taken.add(phase)
         return taken
 
-    def commitments_due(self, record: LearnerRecord) -> tuple[CommitmentRecord, ...]:
+    def commitments_due(self, record: LearnerStanding) -> tuple[CommitmentRecord, ...]:
         """Plans whose target date has come and that have no check-in since it."""
         today = self.today()
         return tuple(
@@ -374,10 +382,10 @@ class LearningService:
                 )
 
     def self_assessment_answers(self, actor: Actor) -> dict[Phase, dict[str, int]]:
-        return self.self_assessment_answers_of(self.record(actor))
+        return self.self_assessment_answers_of(self.standing(actor))
 
     @staticmethod
-    def self_assessment_answers_of(record: LearnerRecord) -> dict[Phase, dict[str, int]]:
+    def self_assessment_answers_of(record: LearnerStanding) -> dict[Phase, dict[str, int]]:
         """The ratings of how often now, per phase ("then" ratings are in looking_back_of)."""
         result: dict[Phase, dict[str, int]] = {phase: {} for phase in Phase}
         for answer in record.survey_answers:
@@ -386,9 +394,9 @@ class LearningService:
         return result
 
     def looking_back(self, actor: Actor) -> dict[str, int]:
-        return self.looking_back_of(self.record(actor))
+        return self.looking_back_of(self.standing(actor))
 
     @staticmethod
-    def looking_back_of(record: LearnerRecord) -> dict[str, int]:
+    def looking_back_of(record: LearnerStanding) -> dict[str, int]:
         """The after phase's "then" ratings: how often before the course, looking back."""
         return {a.item_id: a.value for a in record.survey_answers if a.rating == "then"}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modules.services.errors import DATABASE_DOWN, StorageUnavailable
 from progress.journal_repo import CommitmentRecord
-from progress.learning_repo import LearnerRecord, SqlLearningRepository
+from progress.learning_repo import LearnerRecord, LearnerStanding, SqlLearningRepository
 from progress.people_repo import SqlPeopleRepository
 from progress.quiz_repo import QuizAttemptRecord
 from progress.scenario_repo import (
@@ -34,6 +34,10 @@ from progress.xapi_repo import OutboxEntry, SqlXapiRepository, XapiAccount
 
 class LearningRepository(Protocol):
     """A learner's records, inside one unit of work: SQL in production, a fake in tests."""
+
+    def learner_standing(
+        self, user_id: int, course_id: str, survey_module: str | None, preview: bool
+    ) -> LearnerStanding: ...
 
     def learner_record(
         self, user_id: int, course_id: str, survey_module: str | None, preview: bool

@@ -332,3 +332,33 @@ def test_discard_takes_his_rows_only(storage: Storage, learner: int) -> None:
     with storage.uow() as uow:
         left = [[e.statement_id for e in uow.xapi.queued(u)] for u in (learner, other, None)]
     assert left == [[], [statement(3)["id"]], [statement(4)["id"]]]
+
+
+def test_the_standing_is_the_records_steps_position_plans_and_answers(
+    storage: Storage, learner: int
+) -> None:
+    other = storage.add_user(frozenset({"learner"}))
+    with storage.uow() as uow:
+        uow.learning.mark_completed(learner, LESSON, "v1", False)
+        uow.learning.mark_started(learner, QUIZ, "v1", False)
+        uow.learning.mark_completed(learner, NOTE, "v1", True)  # a preview
+        uow.learning.save_position(learner, QUIZ, False)
+        uow.learning.save_commitment(learner, PLAN, "a", "b", date(2030, 1, 2), "v1", False)
+        uow.learning.save_survey_answers(
+            learner, SURVEY, "before", {"ask": 2}, ("ask",), "v", False
+        )
+        uow.learning.save_reflection(learner, NOTE, "kept apart", "v1", False)
+        attempt = uow.learning.start_scenario(learner, SCENARIO, "v1", 1, False)
+        uow.learning.record_choice(learner, attempt.id, 0, "start", "thank", "best")
+        uow.learning.mark_completed(other, PLAN, "v1", False)  # someone else's
+        standing = uow.learning.learner_standing(learner, "ally", "self", False)
+        record = uow.learning.learner_record(learner, "ally", "self", False)
+    assert (standing.steps, standing.position, standing.commitments, standing.survey_answers) == (
+        record.steps,
+        record.position,
+        record.commitments,
+        record.survey_answers,
+    )
+    assert standing.completed("m1") == {"why"} and standing.position is not None
+    assert [(c.cue, c.action) for c in standing.commitments] == [("a", "b")]
+    assert [(a.item_id, a.value) for a in standing.survey_answers] == [("ask", 2)]

@@ -32,8 +32,6 @@ from modules.settings import Settings
 from progress import account_repo
 from progress.tables import Base
 
-from .conftest import counted_statements
-
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "valid"
 MODULE = "sample"
@@ -234,20 +232,3 @@ def test_a_fault_at_any_write_keeps_nothing_and_the_call_then_succeeds(
     else:
         pytest.fail(f"{name}: still failing after 49 writes")
     assert faults >= 1, f"{name}: writes nothing"
-
-
-def test_a_choice_on_the_view_shown_checks_the_caller_and_stores_it_without_reading(
-    world: Learning,
-) -> None:
-    view = world.practice.scenario_view(world.learner, MODULE, "rounds")
-    with counted_statements(world.rt.engine) as sent:
-        chosen = world.practice.choose(
-            world.learner, MODULE, "rounds", view.attempt_id, 0, "thank", shown=view
-        )
-    work = [s for s in sent if s.split()[0].upper() in ("SELECT", "INSERT")]
-    assert [s.split()[0].upper() for s in work] == ["SELECT", "INSERT"]
-    assert "user_roles" in work[0] and "scenario_choices" in work[1]  # the caller; the choice
-    assert world.practice.scenario_view(world.learner, MODULE, "rounds").state == chosen.state
-    with counted_statements(world.rt.engine) as read_again:  # a view that is not the one shown
-        world.practice.choose(world.learner, MODULE, "rounds", view.attempt_id, 1, "plan")
-    assert sum(s.lstrip().upper().startswith("SELECT") for s in read_again) > 1

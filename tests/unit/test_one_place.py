@@ -90,7 +90,7 @@ CONTENT_ONLY = {
     "settings_of", "managed", "overview", "self_assessment_answers", "preview_roster",
     "reporter_for", "looking_back_of", "open_in",
 }  # fmt: skip
-CHECKS = {"current", "learner", "facilitator", "admin", "managed", "record"}
+CHECKS = {"current", "learner", "facilitator", "admin", "managed", "record", "standing"}
 
 
 @pytest.mark.parametrize("path", SERVICES)

@@ -20,7 +20,7 @@ def render(ctx: StepContext, step: Commitment) -> None:
     )
     page = ctx.page
     try:
-        record = page.learning.record(page.actor, ctx.preview)
+        record = page.learning.standing(page.actor, ctx.preview)
     except ServiceError as error:  # the database is down: keep the boxes and what is in them
         show_error(error)
         record = None

@@ -18,7 +18,7 @@ from modules.ui.steps.common import StepContext, show_error
 def render(ctx: StepContext, step: Survey, phase: Phase) -> bool:
     """Show the form; True once it was saved complete."""
     page = ctx.page
-    record = page.learning.record(page.actor)
+    record = page.learning.standing(page.actor)
     earlier = page.learning.self_assessment_answers_of(record)[phase]
     earlier_then = page.learning.looking_back_of(record)
     looking_back = asks_looking_back(step, phase)
