@@ -204,6 +204,7 @@ class ScenarioProgress:
 # of the time per statement, measured), and no mapped object is made.
 _attempts = ScenarioAttemptRow.__table__.c
 _choices = ScenarioChoiceRow.__table__.c
+_later = ScenarioAttemptRow.__table__.alias("later").c
 _OF_STEP = (
     _attempts.user_id == bindparam("user_id"),
     _attempts.course_id == bindparam("course_id"),
@@ -232,7 +233,29 @@ _CHOICE = (
     _choices.quality,
     _choices.chosen_at,
 )
-_LATEST = select(*_ATTEMPT).where(*_OF_STEP).order_by(_attempts.id.desc()).limit(1)
+_NEWEST = (  # the id of the learner's latest attempt of the step
+    select(func.max(_later.id))
+    .where(
+        _later.user_id == bindparam("user_id"),
+        _later.course_id == bindparam("course_id"),
+        _later.module_id == bindparam("module_id"),
+        _later.step_id == bindparam("step_id"),
+        _later.is_preview == bindparam("is_preview"),
+    )
+    .scalar_subquery()
+)
+# The latest attempt with its path: a row per choice (one, without a choice, for an empty path).
+_LATEST = (
+    select(*_ATTEMPT, *_CHOICE)
+    .select_from(
+        ScenarioAttemptRow.__table__.outerjoin(
+            ScenarioChoiceRow.__table__, _choices.attempt_id == _attempts.id
+        )
+    )
+    .where(*_OF_STEP, _attempts.id == _NEWEST)
+    .order_by(_choices.position)
+)
+# Earlier attempts give their scores alone: a learner with many replays reads no more of them.
 _EARLIER_SCORES = (
     select(_attempts.score)
     .where(
@@ -241,11 +264,6 @@ _EARLIER_SCORES = (
         _attempts.score.is_not(None),
     )
     .order_by(_attempts.id)
-)
-_PATH = (
-    select(*_CHOICE)
-    .where(_choices.attempt_id == bindparam("attempt_id"))
-    .order_by(_choices.position)
 )
 _OWNED = fresh(
     select(ScenarioAttemptRow).where(
@@ -280,22 +298,10 @@ _AT_POSITION = select(*_CHOICE).where(
 @functools.cache
 def _extending(dialect: str) -> Any:
     """INSERT ... SELECT of extend_latest_path, built once per database kind."""
-    later = ScenarioAttemptRow.__table__.alias("later")
-    newest = (
-        select(func.max(later.c.id))
-        .where(
-            later.c.user_id == bindparam("user_id"),
-            later.c.course_id == bindparam("course_id"),
-            later.c.module_id == bindparam("module_id"),
-            later.c.step_id == bindparam("step_id"),
-            later.c.is_preview == bindparam("is_preview"),
-        )
-        .scalar_subquery()
-    )
     open_and_newest = exists().where(
         _attempts.id == bindparam("attempt_id"),
         _attempts.finished_at.is_(None),
-        _attempts.id == newest,
+        _attempts.id == _NEWEST,
     )
     taken = (
         select(func.count())
@@ -315,7 +321,7 @@ def _extending(dialect: str) -> Any:
 def scenario_progress(
     session: Session, user_id: int, step: StepRef, *, is_preview: bool = False
 ) -> ScenarioProgress:
-    """What the player shows of one scenario: three small reads, whatever the number of replays.
+    """What the player shows of one scenario: two reads, whatever the number of replays.
 
     Only the latest attempt's path is read; earlier attempts give their scores alone.
     """
@@ -326,14 +332,14 @@ def scenario_progress(
         "step_id": step.step_id,
         "is_preview": is_preview,
     }
-    latest = session.execute(_LATEST, of_step).first()
-    if latest is None:
+    rows = session.execute(_LATEST, of_step).all()
+    if not rows:
         return ScenarioProgress(None, ())
+    latest = rows[0]
+    path = tuple(_choice_record(r) for r in rows if r.position is not None)
     scores = session.scalars(_EARLIER_SCORES, of_step | {"latest_id": latest.id})
-    path = session.execute(_PATH, {"attempt_id": latest.id})
     return ScenarioProgress(
-        _attempt_record(latest, tuple(_choice_record(c) for c in path)),
-        tuple(score for score in scores if score is not None),
+        _attempt_record(latest, path), tuple(score for score in scores if score is not None)
     )
 
 

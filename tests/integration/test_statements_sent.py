@@ -79,3 +79,27 @@ def test_the_course_overview_reads_no_attempt_reflection_or_quiz(
         assert table not in read
     assert overview == learning.overview_of(learning.record(learner))
     assert "rounds" in next(m for m in overview.modules if m.module.id == MODULE).completed_steps
+
+
+def test_a_scenario_with_replays_is_read_in_two_statements(
+    rt: Runtime, practice: Practice, learner: Actor
+) -> None:
+    scores = []
+    for path in (("thank", "plan", "follow"), ("thank", "defend")):
+        view = practice.scenario_view(learner, MODULE, "rounds")
+        if view.state.ended:
+            view = practice.replay(learner, MODULE, "rounds")
+        for choice in path:
+            view = practice.choose(
+                learner, MODULE, "rounds", view.attempt_id, view.position, choice
+            )
+        scores.append(view.state.score)
+    view = practice.replay(learner, MODULE, "rounds")
+    practice.choose(learner, MODULE, "rounds", view.attempt_id, 0, "thank")
+    with counted_statements(rt.engine) as sent:
+        resumed = practice.scenario_view(learner, MODULE, "rounds")
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT") and "scenario_" in s]
+    assert len(reads) == 2  # the latest attempt with its path; the earlier scores
+    assert resumed.earlier_scores == tuple(scores)
+    assert [t.choice.id for t in resumed.state.path] == ["thank"]
+    assert resumed.attempt_id == view.attempt_id
