@@ -131,6 +131,9 @@ def test_the_save_that_completes_a_step_shows_in_the_same_run(
     assert progress_named(at, f"1 of {steps} steps done")
     assert not [p for p in at.sidebar.get("page_link") if "check_circle" in p.proto.icon]
     assert ":material/check_circle: **" in this_step(at) and "Reflect" in this_step(at)
+    # Straight in the sidebar, after who is signed in: no placeholder block (a message a run).
+    kinds = [type(node).__name__ for node in at.sidebar.children.values()]
+    assert "Block" not in kinds and kinds[-1] == "PageLink"
 
 
 def this_step(at: AppTest) -> str:

@@ -56,10 +56,10 @@ if preview:
         "Preview: what you do here is kept apart and never counts in progress or reports.",
         icon=":material/visibility:",
     )
-# Filled after the step has run, so that a save that completes it shows in this same run.
+# Filled after the step has run, so that a save that completes it shows in this same run. The
+# step list goes straight into the sidebar then (after the signed-in box): no placeholder, as
+# nothing else draws there, so a run sends one message fewer.
 header = st.container()
-with st.sidebar:
-    step_list = st.container()
 
 
 def completed_steps() -> set[str] | None:
@@ -103,7 +103,7 @@ def show_progress(module: Module, done: set[str]) -> None:
             f"{count} of {len(module.steps)} steps done",
             caption=f"{module.title} · step {index + 1:d} of {len(module.steps)}",
         )
-    with step_list:
+    with st.sidebar:
         st.markdown(f"**{content(module.title, page.bibliography)}**")
         for number, item in enumerate(module.steps, start=1):
             label = f"{number:d}. {content(item.title or item.TYPE.title(), page.bibliography)}"
