@@ -122,11 +122,16 @@ def test_every_module_button_and_bar_names_its_module(app_as: AppAs, learner: Ac
     complete_steps(learner, "sample", ["why"])
     at = home(app_as, learner)
     modules = course().listed_modules
-    labels = [b.label for b in at.button if b.key and b.key.startswith("open-")]
-    assert labels == [f"Continue module {n}" for n in range(1, len(modules) + 1)]
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == [
+        f"Continue module {n}" for n in range(1, len(modules) + 1)
+    ]
+    first = course().modules["sample"].steps[1].id  # "why" is done: the next step
+    assert links[0].proto.query_string == f"module=sample&step={first}"
     bar_names = [name for name, _ in progress_bars(at)[1:]]
     assert bar_names == [f"Module {n}: 20% complete" for n in range(1, len(modules) + 1)]
-    names = [b.label for b in at.button] + [name for name, _ in progress_bars(at)]
+    names = [b.label for b in at.button] + [link.proto.label for link in links]
+    names += [name for name, _ in progress_bars(at)]
     assert len(names) == len(set(names)), "two controls share a name"
 
 

@@ -331,7 +331,7 @@ def test_a_broken_module_is_hidden_from_learners_and_named_to_facilitators(
     home.run()
     assert not home.exception
     assert "1 module(s) are being updated and are hidden" in texts(home)
-    opens = [b.label for b in home.button if b.key and b.key.startswith("open-")]
+    opens = [link.proto.label for link in home.get("page_link")]
     assert opens == ["Open module 1"]
     page = app_as(facilitator)
     page.switch_page("pages/content_health.py")
