@@ -190,8 +190,13 @@ class Rules:
             case ast.Call(func=func):
                 return self.called(func, scope) in self.vouched[place]
             case ast.Name(id=name):
+                # A name built up in steps (text = f"{text} ..."): a binding already being
+                # checked is assumed rendered, so the name passes when each binding adds only
+                # rendered text to it; one binding that is not keeps failing it.
                 bound = scope.lookup(name)
-                return bool(bound) and all(self.allowed(v, scope, place, seen) for v in bound)
+                return bool(bound) and all(
+                    id(v) in seen or self.allowed(v, scope, place, seen) for v in bound
+                )
             case ast.Subscript(value=ast.Name(id=name)):
                 bound = scope.lookup(name)
                 return bool(bound) and all(self._table(v, scope, place, seen) for v in bound)
@@ -423,6 +428,8 @@ CAUGHT = [
     "st.markdown(plain(x), unsafe_allow_html=True)",
     "left.caption(note)",
     'st.checkbox("Agree", help=cohort.name)',
+    't = plain(a)\nt = f"{t} {b}"\nst.markdown(t)',  # built up in steps, one of them raw
+    't = b\nt = f"{t} {plain(a)}"\nst.markdown(t)',
 ]
 ALLOWED = [
     'st.markdown("**Your assignments**")',
@@ -436,6 +443,7 @@ ALLOWED = [
     'st.button("Review" if done else "Open")',
     'log.error("database %s", url)',
     "title.strip()",
+    't = plain(a)\nt = f"{t}\\n\\n{content(b, bib)}"\nst.markdown(t)',  # built up in steps
 ]
 
 

@@ -159,17 +159,17 @@ def _question(ctx: StepContext, marked: QuestionResult, answers_shown: bool) -> 
     verdict one by one: which of them were right is what the retry asks.
     """
     question = marked.question
-    ctx.text(question.text)
+    # One element for the question and what follows it: each element is a message.
+    text = ctx.label(question.text)
     mark_options = answers_shown or not question.multiple
     for option in marked.chosen:
         verdict = (" (right)" if option.correct else " (not right)") if mark_options else ""
-        st.markdown(f"You chose: *{ctx.label(option.text)}*{verdict}")
+        text = f"{text}\n\nYou chose: *{ctx.label(option.text)}*{verdict}"
         if option.feedback:
-            ctx.text(option.feedback)
-    if not answers_shown:
-        return
-    if not marked.right:
+            text = f"{text}\n\n{ctx.label(option.feedback)}"
+    if answers_shown and not marked.right:
         right = [o.text for o in question.options if o.correct]
-        st.markdown(f"Right answer: {ctx.label('; '.join(f'*{r}*' for r in right))}")
-    if question.explanation:
-        ctx.text(question.explanation)
+        text = f"{text}\n\nRight answer: {ctx.label('; '.join(f'*{r}*' for r in right))}"
+    if answers_shown and question.explanation:
+        text = f"{text}\n\n{ctx.label(question.explanation)}"
+    st.markdown(text)
