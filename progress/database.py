@@ -26,7 +26,8 @@ from progress.tables.base import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled PostgreSQL connection idle this long is pinged before use (SQLAlchemy's pool_pre_ping
-# pings every checkout: a round trip more on each unit of work, ~15% of a choice's on this machine).
+# pings every checkout: a round trip more on each unit of work, 56 of 377 µs of client CPU for a
+# one-statement unit of work, measured here).
 IDLE_BEFORE_PING_SECONDS = 10.0
 
 _Query = TypeVar("_Query", bound=Executable)
