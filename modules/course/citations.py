@@ -34,4 +34,9 @@ class Bibliography:
             number = self.number(match.group(1))
             return f"\\[{number}\\]" if number else "\\[source missing\\]"
 
-        return CITATION.sub(numbered, _DOLLAR.sub(r"\\$", markdown))
+        return CITATION.sub(numbered, escape_dollars(markdown))
+
+
+def escape_dollars(markdown: str) -> str:
+    """`$` shown as a dollar sign: Streamlit reads `$...$` as LaTeX."""
+    return _DOLLAR.sub(r"\\$", markdown)

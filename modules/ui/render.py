@@ -24,11 +24,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from html import escape
 
 import streamlit as st
 
-from modules.course.citations import Bibliography
+from modules.course.citations import Bibliography, escape_dollars
 from modules.services.text import balance_bidi
 
 FSI, PDI = "\u2068", "\u2069"
@@ -89,7 +90,19 @@ def _isolated(line: str) -> str:
 
 def content(text: str, bibliography: Bibliography) -> str:
     """Course markdown for a label or a block: `$` escaped, citations numbered, links made safe."""
-    return _CONTENT_PIECE.sub(_safe_piece, bibliography.prepare(text))
+    if "[@" in text:  # a citation's number depends on the page: what it cited before
+        return _CONTENT_PIECE.sub(_safe_piece, bibliography.prepare(text))
+    return _uncited(text)
+
+
+@lru_cache(maxsize=8192)
+def _uncited(text: str) -> str:
+    """Course text that cites nothing is the same on every page: made safe once a process.
+
+    A choice's rerun draws six to eight such pieces (the situation, what happens, the next
+    decision and its choices), each two regular-expression passes.
+    """
+    return _CONTENT_PIECE.sub(_safe_piece, escape_dollars(text))
 
 
 def markdown(text: str, bibliography: Bibliography) -> None:

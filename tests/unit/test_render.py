@@ -101,6 +101,16 @@ def test_citations_are_numbered_across_one_page() -> None:
     assert [s.id for s in page.cited] == ["lee-2021", "smith-2020"]
 
 
+def test_a_citation_is_numbered_by_each_page_though_uncited_text_is_made_once() -> None:
+    first, second = sources(), sources()
+    assert content("$1 [@smith-2020]", first) == r"\$1 \[1\]"
+    content("[@lee-2021]", second)
+    # The same text on another page: its own number there, not the first page's.
+    assert content("$1 [@smith-2020]", second) == r"\$1 \[2\]"
+    assert [s.id for s in second.cited] == ["lee-2021", "smith-2020"]
+    assert content("$1 <b>", first) == content("$1 <b>", second) == r"\$1 \<b>"
+
+
 def test_who_is_signed_in_shows_as_typed_beside_the_sign_out_form(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
