@@ -153,6 +153,7 @@ class SqlLearningRepository:
         node_id: str,
         choice_id: str,
         quality: str,
+        in_session: str | None = None,
     ) -> ScenarioChoiceRecord | None:
         return scenario_repo.extend_latest_path(
             self._session,
@@ -164,6 +165,7 @@ class SqlLearningRepository:
             choice_id=choice_id,
             quality=quality,
             is_preview=preview,
+            in_session=in_session,
         )
 
     def finish_scenario(

@@ -22,13 +22,14 @@ _ROLES = select(_users.id, _roles.role).outerjoin(
     UserRoleRow.__table__, _roles.user_id == _users.id
 )
 _ROLES_OF_USER = _ROLES.where(_users.id == bindparam("user_id"))
-_ROLES_IN_SESSION = _ROLES_OF_USER.where(
-    exists().where(
-        _sessions.id_hash == bindparam("session_hash"),
-        _sessions.user_id == bindparam("user_id"),
-        _sessions.expires_at > bindparam("now"),
-    )
+# Browser session `session_hash` of user `user_id` has not ended by `now`: a condition other
+# statements take too (scenario_repo.extend_latest_path checks it in its INSERT).
+LIVE_SESSION = exists().where(
+    _sessions.id_hash == bindparam("session_hash"),
+    _sessions.user_id == bindparam("user_id"),
+    _sessions.expires_at > bindparam("now"),
 )
+_ROLES_IN_SESSION = _ROLES_OF_USER.where(LIVE_SESSION)
 
 
 class SqlPeopleRepository:

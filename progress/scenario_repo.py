@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from progress import tally_repo
 from progress.database import INSERTS, as_utc, dialect_of, fresh, insert_ignoring_conflict
 from progress.errors import AttemptFinished, RecordNotFound
+from progress.people_repo import LIVE_SESSION
 from progress.step_repo import StepRef
 from progress.tables import ScenarioAttemptRow, ScenarioChoiceRow
 
@@ -120,13 +121,16 @@ def extend_latest_path(
     quality: str,
     is_preview: bool = False,
     now: datetime | None = None,
+    in_session: str | None = None,
 ) -> ScenarioChoiceRecord | None:
     """Add a choice to the learner's latest attempt of `step`, where a player last saw it.
 
     Stored only when attempt `attempt_id` is his latest attempt of the step, has not ended and
-    holds exactly `position` choices: one statement, no read, for a player that shows the path
+    holds exactly `position` choices, and, with `in_session` (a session's hash), while that
+    browser session of his is live: one statement, no read, for a player that shows the path
     it extends. None when any of that is not so (a double click, a stale tab, an attempt ended
-    or replaced in another tab): nothing is stored, and record_choice's rules say what to do.
+    or replaced in another tab, a sign-out): nothing is stored, and the caller's full checks
+    and record_choice's rules say what to do.
     """
     chosen = ScenarioChoiceRecord(position, node_id, choice_id, quality, as_utc(now))
     values = {
@@ -142,7 +146,9 @@ def extend_latest_path(
         "quality": quality,
         "chosen_at": chosen.chosen_at,
     }
-    added = session.execute(_extending(dialect_of(session)), values)
+    if in_session is not None:
+        values |= {"session_hash": in_session, "now": chosen.chosen_at}
+    added = session.execute(_extending(dialect_of(session), in_session is not None), values)
     return chosen if getattr(added, "rowcount", 0) else None
 
 
@@ -296,8 +302,8 @@ _AT_POSITION = select(*_CHOICE).where(
 
 
 @functools.cache
-def _extending(dialect: str) -> Any:
-    """INSERT ... SELECT of extend_latest_path, built once per database kind."""
+def _extending(dialect: str, in_session: bool) -> Any:
+    """INSERT ... SELECT of extend_latest_path, built once per database kind and variant."""
     open_and_newest = exists().where(
         _attempts.id == bindparam("attempt_id"),
         _attempts.finished_at.is_(None),
@@ -311,7 +317,7 @@ def _extending(dialect: str) -> Any:
     )
     columns = ("attempt_id", "position", "node_id", "choice_id", "quality", "chosen_at")
     row = select(*(bindparam(name, type_=_choices[name].type) for name in columns)).where(
-        open_and_newest, taken == bindparam("position")
+        open_and_newest, taken == bindparam("position"), *([LIVE_SESSION] if in_session else [])
     )
     statement: Any = INSERTS[dialect](ScenarioChoiceRow.__table__).from_select(columns, row)
     statement = statement.on_conflict_do_nothing(index_elements=("attempt_id", "position"))

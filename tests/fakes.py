@@ -31,7 +31,8 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 class FakeLearningRepository:
     """The learning repository's rules on plain dicts of frozen records."""
 
-    def __init__(self) -> None:
+    def __init__(self, people: FakePeopleRepository) -> None:
+        self.people = people  # whose browser sessions are live, for in_session
         self.steps: dict[tuple[int, StepRef, bool], StepProgressRecord] = {}
         self.positions: dict[tuple[int, str, bool], Position] = {}
         self.scenarios: dict[int, tuple[int, ScenarioAttemptRecord]] = {}
@@ -160,7 +161,10 @@ class FakeLearningRepository:
         node_id: str,
         choice_id: str,
         quality: str,
+        in_session: str | None = None,
     ) -> ScenarioChoiceRecord | None:
+        if in_session is not None and self.people.sessions.get(in_session) != user_id:
+            return None
         mine = [
             a
             for owner, a in self.scenarios.values()
@@ -345,8 +349,8 @@ class FakeUnitOfWork:
     """
 
     def __init__(self) -> None:
-        self.learning = FakeLearningRepository()
         self.people = FakePeopleRepository()
+        self.learning = FakeLearningRepository(self.people)
         self.xapi = FakeXapiRepository(self.people)
         self.commits = 0
         self.down = False

@@ -154,15 +154,27 @@ class Practice:
         the latest (a stale tab) records nothing: both return what the latest attempt shows.
 
         `shown`: the view the choice was made on. When the database still has the attempt
-        where that view left it, the choice is added without reading the attempt again.
+        where that view left it, the choice is added without reading the attempt again; in a
+        browser session, that one INSERT also checks the session (authz.session_checked_by_write).
         """
         scenario = self.scenario(module_id, step_id)
         with self.uow() as uow:
-            actor = authz.learner(uow.people, actor, preview)
-            if shown is not None and (shown.attempt_id, shown.position) == (attempt_id, position):
-                chosen = self._extend(uow, actor, module_id, scenario, shown, choice_id, preview)
+            at = (attempt_id, position)
+            on_view = (
+                shown if shown is not None and (shown.attempt_id, shown.position) == at else None
+            )
+            # Where the write can check his session itself, it does; else the read first.
+            in_session = authz.session_checked_by_write(actor, preview) if on_view else None
+            if in_session is None:
+                actor = authz.learner(uow.people, actor, preview)
+            if on_view is not None:
+                chosen = self._extend(
+                    uow, actor, module_id, scenario, on_view, choice_id, preview, in_session
+                )
                 if chosen is not None:
                     return chosen
+                if in_session is not None:  # nothing stored: check him as every call does
+                    actor = authz.learner(uow.people, actor, preview)
             progress = self._progress(uow, actor, module_id, scenario, preview)
             attempt = progress.latest
             if attempt is None:
@@ -204,10 +216,12 @@ class Practice:
         shown: ScenarioView,
         choice_id: str,
         preview: bool,
+        in_session: str | None,
     ) -> ScenarioView | None:
-        """`choose` from the view shown, stored only if the attempt still stands there.
+        """`choose` from the view shown, stored only if the attempt still stands there (and,
+        with `in_session`, while that browser session of his is live).
 
-        None, with nothing stored, sends the choice to the rules that read the attempt.
+        None, with nothing stored, sends the choice to the checks and rules that read.
         """
         if shown.scenario is not scenario:  # the course was edited since: read it again
             return None
@@ -227,6 +241,7 @@ class Practice:
             node.id,
             choice.id,
             choice.quality,
+            in_session,
         )
         if stored is None:
             return None

@@ -83,8 +83,10 @@ class LearningRepository(Protocol):
         node_id: str,
         choice_id: str,
         quality: str,
+        in_session: str | None = None,
     ) -> ScenarioChoiceRecord | None:
-        """The choice, stored when the attempt is his latest of `step`, open, `position` long."""
+        """The choice, stored when the attempt is his latest of `step`, open, `position` long,
+        and, with `in_session` (a session's hash), while that browser session of his is live."""
         ...
 
     def finish_scenario(

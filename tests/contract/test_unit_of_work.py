@@ -184,6 +184,30 @@ def test_a_path_is_extended_only_at_its_end_in_the_learners_latest_open_attempt(
     ]
 
 
+def test_a_path_extended_in_a_session_is_extended_only_while_that_session_is_his_and_live(
+    storage: Storage, learner: int
+) -> None:
+    other = storage.add_user(frozenset({"learner"}))
+    mine, theirs = storage.sign_in(learner), storage.sign_in(other)
+    with storage.uow() as uow:
+        attempt = uow.learning.start_scenario(learner, SCENARIO, "v1", 1, False)
+
+    def extend(position: int, choice_id: str, in_session: str) -> object:
+        with storage.uow() as uow:
+            return uow.learning.extend_latest_path(
+                learner, SCENARIO, False, attempt.id, position, "n", choice_id, "okay", in_session
+            )
+
+    assert extend(0, "someone-elses-session", theirs) is None
+    assert extend(0, "no-such-session", "hash-of-nothing") is None
+    assert extend(0, "in-his-session", mine) is not None
+    storage.sign_out(mine)
+    assert extend(1, "after-sign-out", mine) is None
+    with storage.uow() as uow:
+        latest = uow.learning.scenario_progress(learner, SCENARIO, False).latest
+    assert latest is not None and [c.choice_id for c in latest.choices] == ["in-his-session"]
+
+
 def test_scenario_progress_is_the_latest_path_and_the_earlier_scores(
     storage: Storage, learner: int
 ) -> None:

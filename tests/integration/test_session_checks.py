@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 
 from modules.course.validation import validate_directory
 from modules.services import accounts as account_services
@@ -21,7 +21,7 @@ from modules.services.runtime import Runtime, runtime
 from modules.settings import Settings
 from progress import account_repo
 from progress.database import utcnow
-from progress.tables import AuthSessionRow, UserRow
+from progress.tables import AuthSessionRow, ScenarioChoiceRow, UserRow
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "valid"
@@ -74,9 +74,13 @@ def test_a_tab_whose_session_ended_is_refused_on_its_next_call(
     actor, token = signed_in(rt, "lee@example.org")
     other_tab = actor  # the same person in another tab holds the same Actor
     assert learning.overview(other_tab).modules
-    end(rt, token, actor)
     practice = Practice(learning)
+    shown = practice.scenario_view(other_tab, "sample", "rounds")  # on screen in that tab
+    end(rt, token, actor)
     calls: list[Callable[[], object]] = [
+        lambda: practice.choose(
+            other_tab, "sample", "rounds", shown.attempt_id, 0, "thank", shown=shown
+        ),
         lambda: learning.overview(other_tab),
         lambda: learning.complete_lesson(other_tab, "sample", "why"),
         lambda: learning.save_reflection(other_tab, "sample", "think", "Ask Dr. Rivera"),
@@ -85,6 +89,8 @@ def test_a_tab_whose_session_ended_is_refused_on_its_next_call(
     for call in calls:
         with pytest.raises(SignedOut):
             call()
+    with rt.transaction() as session:  # the choice was not stored
+        assert session.scalar(select(func.count()).select_from(ScenarioChoiceRow)) == 0
 
 
 def test_a_demoted_facilitator_loses_preview_and_cohorts_on_the_next_call(

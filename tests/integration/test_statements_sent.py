@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from modules.services.learning import LearningService
 from modules.services.practice import Practice
 from modules.services.runtime import Runtime, runtime
 from modules.settings import Settings
-from progress import account_repo
+from progress import account_repo, auth_repo
 
 from .conftest import counted_statements
 
@@ -60,6 +61,21 @@ def test_a_choice_on_the_view_shown_checks_the_caller_and_stores_it_without_read
     with counted_statements(rt.engine) as read_again:  # a choice without the view shown
         practice.choose(learner, MODULE, "rounds", view.attempt_id, 1, "plan")
     assert first_words(read_again).count("SELECT") > 1
+
+
+def test_a_choice_in_a_browser_session_is_one_insert_that_checks_the_session(
+    rt: Runtime, practice: Practice, learner: Actor
+) -> None:
+    with rt.transaction() as session:
+        token = auth_repo.start_auth_session(session, learner.user_id).token
+    tab = dataclasses.replace(learner, session_hash=auth_repo.token_hash(token))
+    view = practice.scenario_view(tab, MODULE, "rounds")
+    with counted_statements(rt.engine) as sent:
+        chosen = practice.choose(tab, MODULE, "rounds", view.attempt_id, 0, "thank", shown=view)
+    work = [s for s in sent if s.split()[0].upper() in ("SELECT", "INSERT")]
+    assert first_words(work) == ["INSERT"]
+    assert "auth_sessions" in work[0] and "scenario_choices" in work[0]
+    assert practice.scenario_view(tab, MODULE, "rounds").state == chosen.state
 
 
 def test_the_course_overview_reads_no_attempt_reflection_or_quiz(
