@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DisconnectionError
@@ -194,9 +194,16 @@ def upsert(
     values: Mapping[str, Any],
     key: Iterable[str],
     update: Iterable[str],
+    when_changed: Iterable[str] = (),
 ) -> None:
-    """INSERT one row, or UPDATE the columns `update` of the row with the same unique `key`."""
-    statement = _insert_updating(dialect_of(session), table, tuple(key), tuple(update))
+    """INSERT one row, or UPDATE the columns `update` of the row with the same unique `key`.
+
+    With `when_changed`, the row is updated only when one of those columns would change: a
+    statement that changes nothing writes nothing (SQLite then commits without a WAL write).
+    """
+    statement = _insert_updating(
+        dialect_of(session), table, tuple(key), tuple(update), tuple(when_changed)
+    )
     session.execute(statement, dict(values))
 
 
@@ -214,11 +221,19 @@ def _insert_ignoring(dialect: str, table: type[Base], key: tuple[str, ...]) -> A
 
 @functools.cache
 def _insert_updating(
-    dialect: str, table: type[Base], key: tuple[str, ...], update: tuple[str, ...]
+    dialect: str,
+    table: type[Base],
+    key: tuple[str, ...],
+    update: tuple[str, ...],
+    when_changed: tuple[str, ...],
 ) -> Any:
     statement: Any = INSERTS[dialect](table.__table__)
     changes = {column: statement.excluded[column] for column in update}
-    return statement.on_conflict_do_update(index_elements=key, set_=changes)
+    stored = table.__table__.c
+    differs = [stored[column] != statement.excluded[column] for column in when_changed]
+    return statement.on_conflict_do_update(
+        index_elements=key, set_=changes, where=or_(*differs) if differs else None
+    )
 
 
 # Each database's INSERT, which knows ON CONFLICT.

@@ -148,10 +148,17 @@ def save_position(
     is_preview: bool = False,
     now: datetime | None = None,
 ) -> None:
-    """Remember the step the learner is at."""
+    """Remember the step the learner is at, and since when: reopening it writes nothing.
+
+    A reload, a reconnection or a second device opens the step he is at: its transaction then
+    changes no row (on SQLite no WAL write and no fsync at its commit).
+    """
     row = step_values(user_id, step, is_preview) | {"updated_at": as_utc(now)}
     key = ("user_id", "course_id", "is_preview")
-    upsert(session, LearnerPositionRow, row, key=key, update=("module_id", "step_id", "updated_at"))
+    moved = ("module_id", "step_id")
+    upsert(
+        session, LearnerPositionRow, row, key=key, update=(*moved, "updated_at"), when_changed=moved
+    )
 
 
 def last_position(

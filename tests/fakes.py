@@ -111,9 +111,10 @@ class FakeLearningRepository:
             )
 
     def save_position(self, user_id: int, step: StepRef, preview: bool) -> None:
-        self.positions[(user_id, step.course_id, preview)] = Position(
-            step.module_id, step.step_id, NOW
-        )
+        key = (user_id, step.course_id, preview)
+        at = self.positions.get(key)
+        if at is None or (at.module_id, at.step_id) != (step.module_id, step.step_id):
+            self.positions[key] = Position(step.module_id, step.step_id, NOW)
 
     def start_scenario(
         self, user_id: int, step: StepRef, version: str, seed: int, preview: bool

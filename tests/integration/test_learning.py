@@ -80,6 +80,19 @@ def test_the_last_position_is_remembered(session: Session, user_id: int) -> None
     assert last_position(session, user_id, "ally", is_preview=True) is None
 
 
+def test_reopening_the_step_he_is_at_changes_no_row(session: Session, user_id: int) -> None:
+    save_position(session, user_id, LESSON, now=NOW)
+    with counted_statements(session.get_bind()) as sent:
+        save_position(session, user_id, LESSON, now=NOW + timedelta(hours=1))  # a reload
+    position = last_position(session, user_id, "ally")
+    assert position is not None and position.updated_at == NOW  # since when he is there
+    assert len(sent) == 1 and "WHERE" in sent[0].upper().split("DO UPDATE")[1]
+    save_position(session, user_id, SCENARIO, now=NOW + timedelta(hours=2))
+    moved = last_position(session, user_id, "ally")
+    assert moved is not None and moved.step_id == SCENARIO.step_id
+    assert moved.updated_at == NOW + timedelta(hours=2)
+
+
 def _choose(session: Session, user_id: int, attempt_id: int, position: int, choice: str) -> str:
     stored = record_choice(
         session, user_id, attempt_id, position, node_id="n1", choice_id=choice, quality="best"
