@@ -10,7 +10,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, delete, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from progress import account_repo, tally_repo
@@ -336,16 +345,9 @@ def assignments_for_learner(
     session: Session, user_id: int
 ) -> list[tuple[CohortRecord, AssignmentRecord]]:
     """The assignments of every cohort the learner is active in (not archived), soonest first."""
-    cohort_ids = _learner_cohorts_query(user_id).with_only_columns(CohortRow.id)
-    query = (
-        select(CohortRow, AssignmentRow)
-        .join(AssignmentRow, AssignmentRow.cohort_id == CohortRow.id)
-        .where(CohortRow.id.in_(cohort_ids))
-        .order_by(AssignmentRow.due_date, CohortRow.name, AssignmentRow.module_id)
-    )
     return [
         (_cohort_record(cohort), _assignment_record(assignment))
-        for cohort, assignment in session.execute(fresh(query))
+        for cohort, assignment in session.execute(_LEARNERS_ASSIGNMENTS, {"user_id": user_id})
     ]
 
 
@@ -375,12 +377,27 @@ def _cohorts_query(include_archived: bool) -> Select[CohortRow]:
     return query
 
 
-def _learner_cohorts_query(user_id: int) -> Select[CohortRow]:
+def _learner_cohorts_query(user_id: int | BindParameter[int]) -> Select[CohortRow]:
     return (
         _cohorts_query(include_archived=False)
         .join(CohortMemberRow, CohortMemberRow.cohort_id == CohortRow.id)
         .where(CohortMemberRow.user_id == user_id, CohortMemberRow.removed_at.is_(None))
     )
+
+
+# Built once: Home reads it on every run.
+_LEARNERS_ASSIGNMENTS = fresh(
+    select(CohortRow, AssignmentRow)
+    .join(AssignmentRow, AssignmentRow.cohort_id == CohortRow.id)
+    .where(
+        CohortRow.id.in_(
+            _learner_cohorts_query(bindparam("user_id", type_=Integer)).with_only_columns(
+                CohortRow.id
+            )
+        )
+    )
+    .order_by(AssignmentRow.due_date, CohortRow.name, AssignmentRow.module_id)
+)
 
 
 def _cohort_records(session: Session, query: Select[CohortRow]) -> list[CohortRecord]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
@@ -127,13 +127,20 @@ def commitments(
     session: Session, user_id: int, course_id: str, *, is_preview: bool = False
 ) -> list[CommitmentRecord]:
     """The learner's commitments in the course with their check-ins, oldest first."""
-    query = select(CommitmentRow).where(
-        CommitmentRow.user_id == user_id,
-        CommitmentRow.course_id == course_id,
-        CommitmentRow.is_preview == is_preview,
+    values = {"user_id": user_id, "course_id": course_id, "is_preview": is_preview}
+    return _with_check_ins(session, list(session.scalars(_COMMITMENTS, values)))
+
+
+# Built once: Home reads them on every run (the plans due for a check-in).
+_COMMITMENTS = fresh(
+    select(CommitmentRow)
+    .where(
+        CommitmentRow.user_id == bindparam("user_id"),
+        CommitmentRow.course_id == bindparam("course_id"),
+        CommitmentRow.is_preview == bindparam("is_preview"),
     )
-    rows = list(session.scalars(fresh(query.order_by(CommitmentRow.id))))
-    return _with_check_ins(session, rows)
+    .order_by(CommitmentRow.id)
+)
 
 
 def check_in(

@@ -164,13 +164,19 @@ def save_position(
 def last_position(
     session: Session, user_id: int, course_id: str, *, is_preview: bool = False
 ) -> Position | None:
-    query = select(LearnerPositionRow).where(
-        LearnerPositionRow.user_id == user_id,
-        LearnerPositionRow.course_id == course_id,
-        LearnerPositionRow.is_preview == is_preview,
-    )
-    row = session.scalar(fresh(query))
+    values = {"user_id": user_id, "course_id": course_id, "is_preview": is_preview}
+    row = session.scalar(_POSITION, values)
     return None if row is None else Position(row.module_id, row.step_id, row.updated_at)
+
+
+# Built once, as _STEPS: Home reads it on every run.
+_POSITION = fresh(
+    select(LearnerPositionRow).where(
+        LearnerPositionRow.user_id == bindparam("user_id"),
+        LearnerPositionRow.course_id == bindparam("course_id"),
+        LearnerPositionRow.is_preview == bindparam("is_preview"),
+    )
+)
 
 
 def _step_is(user_id: int, step: StepRef, is_preview: bool) -> tuple[ColumnElement[bool], ...]:

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
@@ -125,6 +125,23 @@ def _of_step(
     )
 
 
+# Built once (Home reads the self-assessment's answers on every run); True: one phase.
+_ANSWERS_OF_MODULE = select(SurveyAnswerRow).where(
+    SurveyAnswerRow.user_id == bindparam("user_id"),
+    SurveyAnswerRow.course_id == bindparam("course_id"),
+    SurveyAnswerRow.module_id == bindparam("module_id"),
+    SurveyAnswerRow.is_preview == bindparam("is_preview"),
+)
+_ANSWERS = {
+    False: fresh(_ANSWERS_OF_MODULE.order_by(SurveyAnswerRow.id)),
+    True: fresh(
+        _ANSWERS_OF_MODULE.where(SurveyAnswerRow.phase == bindparam("phase")).order_by(
+            SurveyAnswerRow.id
+        )
+    ),
+}
+
+
 def survey_answers(
     session: Session,
     user_id: int,
@@ -135,15 +152,13 @@ def survey_answers(
     is_preview: bool = False,
 ) -> list[SurveyAnswerRecord]:
     """The learner's answers to a survey module, in one phase or both."""
-    query = select(SurveyAnswerRow).where(
-        SurveyAnswerRow.user_id == user_id,
-        SurveyAnswerRow.course_id == course_id,
-        SurveyAnswerRow.module_id == module_id,
-        SurveyAnswerRow.is_preview == is_preview,
-    )
-    if phase is not None:
-        query = query.where(SurveyAnswerRow.phase == phase)
-    rows = session.scalars(fresh(query.order_by(SurveyAnswerRow.id)))
+    values = {
+        "user_id": user_id,
+        "course_id": course_id,
+        "module_id": module_id,
+        "is_preview": is_preview,
+    } | ({} if phase is None else {"phase": phase})
+    rows = session.scalars(_ANSWERS[phase is not None], values)
     return [
         SurveyAnswerRecord(
             StepRef(row.course_id, row.module_id, row.step_id),
