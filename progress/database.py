@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, or_, text
+from sqlalchemy import Engine, Select, bindparam, create_engine, event, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DisconnectionError
@@ -251,3 +251,19 @@ def dialect_of(session: Session) -> str:
 def fresh(query: _Query) -> _Query:
     """The query, refreshing rows already in the session: upserts bypass its identity map."""
     return query.execution_options(populate_existing=True)
+
+
+_Row = TypeVar("_Row", bound=Base)
+
+
+def rows_by(table: type[_Row], keys: Iterable[str], narrower: str) -> dict[bool, Select[_Row]]:
+    """`table`'s rows whose `keys` columns equal bind parameters of the same names, oldest
+    first, built once (building a statement costs more than running it on SQLite). Under
+    True, also those whose `narrower` column equals its bind parameter."""
+    query = select(table).where(*(getattr(table, key) == bindparam(key) for key in keys))
+    narrowed = query.where(getattr(table, narrower) == bindparam(narrower))
+    oldest_first = table.__table__.c["id"]
+    return {
+        False: fresh(query.order_by(oldest_first)),
+        True: fresh(narrowed.order_by(oldest_first)),
+    }

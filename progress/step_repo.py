@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
+from progress.database import as_utc, fresh, insert_ignoring_conflict, rows_by, upsert
 from progress.tables import LearnerPositionRow, StepProgressRow
 
 
@@ -91,19 +91,7 @@ def mark_step_completed(
 
 
 # Built once: the player reads a module's steps on every page run (see scenario_repo).
-_STEPS_OF_COURSE = select(StepProgressRow).where(
-    StepProgressRow.user_id == bindparam("user_id"),
-    StepProgressRow.course_id == bindparam("course_id"),
-    StepProgressRow.is_preview == bindparam("is_preview"),
-)
-_STEPS = {
-    False: fresh(_STEPS_OF_COURSE.order_by(StepProgressRow.id)),
-    True: fresh(
-        _STEPS_OF_COURSE.where(StepProgressRow.module_id == bindparam("module_id")).order_by(
-            StepProgressRow.id
-        )
-    ),
-}
+_STEPS = rows_by(StepProgressRow, ("user_id", "course_id", "is_preview"), "module_id")
 
 
 _steps = StepProgressRow.__table__.c

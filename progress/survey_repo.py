@@ -10,11 +10,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
-from progress.database import as_utc, fresh, insert_ignoring_conflict, upsert
+from progress.database import as_utc, insert_ignoring_conflict, rows_by, upsert
 from progress.step_repo import STEP_KEY, StepRef, step_values
 from progress.tables import SurveyAnswerRow, SurveyPhaseRow
 
@@ -126,20 +126,7 @@ def _of_step(
 
 
 # Built once (Home reads the self-assessment's answers on every run); True: one phase.
-_ANSWERS_OF_MODULE = select(SurveyAnswerRow).where(
-    SurveyAnswerRow.user_id == bindparam("user_id"),
-    SurveyAnswerRow.course_id == bindparam("course_id"),
-    SurveyAnswerRow.module_id == bindparam("module_id"),
-    SurveyAnswerRow.is_preview == bindparam("is_preview"),
-)
-_ANSWERS = {
-    False: fresh(_ANSWERS_OF_MODULE.order_by(SurveyAnswerRow.id)),
-    True: fresh(
-        _ANSWERS_OF_MODULE.where(SurveyAnswerRow.phase == bindparam("phase")).order_by(
-            SurveyAnswerRow.id
-        )
-    ),
-}
+_ANSWERS = rows_by(SurveyAnswerRow, ("user_id", "course_id", "module_id", "is_preview"), "phase")
 
 
 def survey_answers(
