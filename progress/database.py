@@ -256,14 +256,9 @@ def fresh(query: _Query) -> _Query:
 _Row = TypeVar("_Row", bound=Base)
 
 
-def rows_by(table: type[_Row], keys: Iterable[str], narrower: str) -> dict[bool, Select[_Row]]:
+def keyed_rows(table: type[_Row], keys: Iterable[str]) -> Select[_Row]:
     """`table`'s rows whose `keys` columns equal bind parameters of the same names, oldest
-    first, built once (building a statement costs more than running it on SQLite). Under
-    True, also those whose `narrower` column equals its bind parameter."""
+    first: a query to build once, at import (building one costs more than running it on
+    SQLite), and to run with the keys' values."""
     query = select(table).where(*(getattr(table, key) == bindparam(key) for key in keys))
-    narrowed = query.where(getattr(table, narrower) == bindparam(narrower))
-    oldest_first = table.__table__.c["id"]
-    return {
-        False: fresh(query.order_by(oldest_first)),
-        True: fresh(narrowed.order_by(oldest_first)),
-    }
+    return fresh(query.order_by(table.__table__.c["id"]))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
-from progress.database import as_utc, fresh, upsert
+from progress.database import as_utc, fresh, keyed_rows, upsert
 from progress.errors import RecordNotFound
 from progress.step_repo import STEP_KEY, StepRef, step_values
 from progress.tables import CheckInRow, CommitmentRow, ReflectionRow
@@ -132,15 +132,7 @@ def commitments(
 
 
 # Built once: Home reads them on every run (the plans due for a check-in).
-_COMMITMENTS = fresh(
-    select(CommitmentRow)
-    .where(
-        CommitmentRow.user_id == bindparam("user_id"),
-        CommitmentRow.course_id == bindparam("course_id"),
-        CommitmentRow.is_preview == bindparam("is_preview"),
-    )
-    .order_by(CommitmentRow.id)
-)
+_COMMITMENTS = keyed_rows(CommitmentRow, ("user_id", "course_id", "is_preview"))
 
 
 def check_in(

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from progress.database import as_utc, fresh, insert_ignoring_conflict, rows_by, upsert
+from progress.database import as_utc, fresh, insert_ignoring_conflict, keyed_rows, upsert
 from progress.tables import LearnerPositionRow, StepProgressRow
 
 
@@ -91,7 +91,11 @@ def mark_step_completed(
 
 
 # Built once: the player reads a module's steps on every page run (see scenario_repo).
-_STEPS = rows_by(StepProgressRow, ("user_id", "course_id", "is_preview"), "module_id")
+_OF_COURSE = ("user_id", "course_id", "is_preview")
+_STEPS = {  # True: of one module
+    False: keyed_rows(StepProgressRow, _OF_COURSE),
+    True: keyed_rows(StepProgressRow, (*_OF_COURSE, "module_id")),
+}
 
 
 _steps = StepProgressRow.__table__.c

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from progress import tally_repo
-from progress.database import as_utc, insert_ignoring_conflict, rows_by, upsert
+from progress.database import as_utc, insert_ignoring_conflict, keyed_rows, upsert
 from progress.step_repo import STEP_KEY, StepRef, step_values
 from progress.tables import SurveyAnswerRow, SurveyPhaseRow
 
@@ -126,7 +126,11 @@ def _of_step(
 
 
 # Built once (Home reads the self-assessment's answers on every run); True: one phase.
-_ANSWERS = rows_by(SurveyAnswerRow, ("user_id", "course_id", "module_id", "is_preview"), "phase")
+_OF_MODULE = ("user_id", "course_id", "module_id", "is_preview")
+_ANSWERS = {
+    False: keyed_rows(SurveyAnswerRow, _OF_MODULE),
+    True: keyed_rows(SurveyAnswerRow, (*_OF_MODULE, "phase")),
+}
 
 
 def survey_answers(
